@@ -1,0 +1,1 @@
+"""Subcommands of the `wirefeed` CLI, one module each."""

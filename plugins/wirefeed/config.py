@@ -1,0 +1,72 @@
+"""The one home of settings: environment variables, the Airflow connection id, defaults."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CONN_ID = "wirefeed_postgres"
+USER_AGENT = "wirefeed/0.1 (+https://github.com/wirefeed/wirefeed)"
+
+# Fetch defaults (overridable per feed in feeds.yaml and globally by env).
+MAX_BODY_BYTES = 10 * 1024 * 1024
+CONNECT_TIMEOUT_S = 10.0
+DEADLINE_S = 30.0
+MAX_REDIRECTS = 5
+DEFAULT_POLL_INTERVAL_S = 3600
+FETCH_BATCH_SIZE = 100
+MAX_BATCHES = 1000  # stays under Airflow's default max_map_length (1024)
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """Read a WIREFEED_* setting; empty strings count as unset."""
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_flag(name: str) -> bool:
+    """Read a boolean WIREFEED_* setting (1/true/yes/on)."""
+    return (env(name) or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_float(name: str, default: float) -> float:
+    """Read a numeric setting, falling back to the default."""
+    raw = env(name)
+    return float(raw) if raw is not None else default
+
+
+def feeds_file() -> Path:
+    """Path of the feed registry (WIREFEED_FEEDS_FILE, default feeds.yaml at the project root)."""
+    return Path(env("WIREFEED_FEEDS_FILE") or PROJECT_ROOT / "feeds.yaml")
+
+
+def migrations_dir() -> Path:
+    """Folder holding the append-only SQL migrations."""
+    return Path(env("WIREFEED_MIGRATIONS_DIR") or PROJECT_ROOT / "sql" / "migrations")
+
+
+def embedded_pgdata() -> Path:
+    """Where the embedded PostgreSQL keeps its data (git-ignored)."""
+    return Path(env("WIREFEED_PGDATA") or PROJECT_ROOT / ".pgdata")
+
+
+def inbox_dir() -> Path:
+    """The drop folder whose files are landed as raw fetches."""
+    return Path(env("WIREFEED_INBOX") or PROJECT_ROOT / "inbox")
+
+
+def allow_private() -> bool:
+    """Whether fetches may reach loopback/private addresses (tests, demos, intranets)."""
+    return env_flag("WIREFEED_ALLOW_PRIVATE")
+
+
+def database_url() -> str | None:
+    """The warehouse URL: WIREFEED_DATABASE_URL, else the Airflow connection env var, else None."""
+    url = env("WIREFEED_DATABASE_URL")
+    if url:
+        return url
+    conn = env("AIRFLOW_CONN_WIREFEED_POSTGRES")
+    if conn and "://" in conn and not conn.lstrip().startswith("{"):
+        # Airflow spells the scheme "postgres"; libpq accepts both.
+        return conn
+    return None

@@ -1,0 +1,124 @@
+"""SQL writes of the pipeline: batched, idempotent upserts (every retry is safe)."""
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from psycopg2.extras import execute_values
+
+from wirefeed.identity import content_hash, item_identity
+from wirefeed.models import Feed, Fetch, Item
+
+
+@dataclass(frozen=True)
+class LoadCounts:
+    """What one load did: rows inserted, rows whose content changed, rows already there unchanged."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def upsert_feeds(conn, feeds: list[Feed]) -> dict[str, int]:
+    """Insert or update registry feeds by URL; return {url: id}. Fetch state is left alone."""
+    if not feeds:
+        return {}
+    rows = [(f.url, f.name, f.outlet, f.country, f.language, list(f.tags), f.poll_interval_s,
+             json.dumps(f.settings, sort_keys=True)) for f in feeds]
+    with conn.cursor() as cur:
+        result = execute_values(cur, """
+            INSERT INTO feeds (url, name, outlet, country, language, tags, poll_interval_s, settings)
+            VALUES %s
+            ON CONFLICT (url) DO UPDATE SET
+                name = EXCLUDED.name, outlet = EXCLUDED.outlet, country = EXCLUDED.country,
+                language = EXCLUDED.language, tags = EXCLUDED.tags,
+                poll_interval_s = EXCLUDED.poll_interval_s, settings = EXCLUDED.settings,
+                updated_at = now()
+            RETURNING url, id""", rows, template="(%s, %s, %s, %s, %s, %s::text[], %s, %s::jsonb)", fetch=True)
+    conn.commit()
+    return dict(result)
+
+
+def record_fetch(conn, feed_id: int, fetch: Fetch, *, store_body: bool = True,
+                 next_fetch_at: datetime | None = None) -> int:
+    """Land one fetch in `fetches` and update the feed's fetch state, in one transaction."""
+    body = zlib.compress(fetch.body) if (fetch.body is not None and store_body) else None
+    now = fetch.fetched_at or datetime.now(timezone.utc)
+    with conn.cursor() as cur:
+        cur.execute("""
+            INSERT INTO fetches (feed_id, fetched_at, url, final_url, status, etag, last_modified, content_type,
+                                 headers, elapsed_ms, bytes, content_hash, body, not_modified, error, processed_at)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s)
+            RETURNING id""",
+            (feed_id, now, fetch.url, fetch.final_url, fetch.status, fetch.etag, fetch.last_modified,
+             fetch.content_type, json.dumps(fetch.headers), fetch.elapsed_ms,
+             len(fetch.body) if fetch.body is not None else None, fetch.content_hash, body,
+             fetch.not_modified, fetch.error, None if body is not None else now))
+        fetch_id = cur.fetchone()[0]
+        failed = fetch.error is not None
+        cur.execute("""
+            UPDATE feeds SET
+                last_fetch_at = %(now)s, last_status = %(status)s,
+                last_error = CASE WHEN %(failed)s THEN %(error)s ELSE NULL END,
+                error_count = CASE WHEN %(failed)s THEN error_count + 1 ELSE 0 END,
+                etag = COALESCE(%(etag)s, etag), last_modified = COALESCE(%(lm)s, last_modified),
+                last_hash = COALESCE(%(hash)s, last_hash),
+                next_fetch_at = COALESCE(%(next)s, %(now)s + make_interval(secs => COALESCE(poll_interval_s, 3600))),
+                updated_at = now()
+            WHERE id = %(feed)s""",
+            dict(now=now, status=fetch.status, failed=failed, error=fetch.error, etag=fetch.etag,
+                 lm=fetch.last_modified, hash=fetch.content_hash, next=next_fetch_at, feed=feed_id))
+    conn.commit()
+    return fetch_id
+
+
+def load_items(conn, feed_id: int, fetch_id: int | None, items: list[Item], *, commit: bool = True) -> LoadCounts:
+    """Upsert cleaned items by (feed_id, identity) in one statement; unchanged rows are not rewritten."""
+    rows, seen = [], set()
+    for item in items:
+        identity = item_identity(item)
+        if identity in seen:  # a feed listing one entry twice: the first copy wins
+            continue
+        seen.add(identity)
+        rows.append((feed_id, identity, item.guid, item.url, item.link, item.title, item.text, item.html,
+                     list(item.authors), list(item.categories), item.language, item.published_at,
+                     item.updated_at, list(item.flags), content_hash(item), fetch_id))
+    if not rows:
+        return LoadCounts()
+    with conn.cursor() as cur:
+        changed = execute_values(cur, """
+            INSERT INTO items AS i (feed_id, identity, guid, url, link, title, text, html, authors, categories,
+                                    language, published_at, updated_at, flags, content_hash, fetch_id)
+            VALUES %s
+            ON CONFLICT (feed_id, identity) DO UPDATE SET
+                guid = EXCLUDED.guid, url = EXCLUDED.url, link = EXCLUDED.link, title = EXCLUDED.title,
+                text = EXCLUDED.text, html = EXCLUDED.html, authors = EXCLUDED.authors,
+                categories = EXCLUDED.categories, language = EXCLUDED.language,
+                published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at, flags = EXCLUDED.flags,
+                content_hash = EXCLUDED.content_hash, fetch_id = EXCLUDED.fetch_id, last_seen_at = now()
+            WHERE i.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+            RETURNING (xmax = 0) AS inserted""", rows,
+            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[], %s, %s, %s, %s::text[], %s, %s)",
+            fetch=True, page_size=1000)
+    if commit:
+        conn.commit()
+    new = sum(1 for (inserted,) in changed if inserted)
+    return LoadCounts(new=new, updated=len(changed) - new, unchanged=len(rows) - len(changed))
+
+
+def mark_processed(conn, fetch_id: int, *, found: int, counts: LoadCounts, partial: bool = False,
+                   error: str | None = None, commit: bool = True) -> None:
+    """Record that a landed fetch was parsed and loaded (so it is not processed again)."""
+    with conn.cursor() as cur:
+        cur.execute("""
+            UPDATE fetches SET processed_at = now(), items_found = %s, items_new = %s, items_updated = %s,
+                               partial = %s, parse_error = %s
+            WHERE id = %s""", (found, counts.new, counts.updated, partial, error, fetch_id))
+        if error:
+            cur.execute("""UPDATE feeds SET last_error = %s, updated_at = now()
+                           WHERE id = (SELECT feed_id FROM fetches WHERE id = %s)""", (error, fetch_id))
+    if commit:
+        conn.commit()
+

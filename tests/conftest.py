@@ -1,0 +1,94 @@
+"""Shared fixtures: a real PostgreSQL (embedded, or WIREFEED_TEST_DATABASE_URL) and real files."""
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+import pytest
+
+from wirefeed import db
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("WIREFEED_SHARED", ROOT.parent / "shared"))
+CORPORA = SHARED / "corpora"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _with_database(url: str, name: str) -> str:
+    """The same server URL pointing at another database."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+def _admin(url: str):
+    """An autocommit connection for CREATE/DROP DATABASE."""
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    return conn
+
+
+@pytest.fixture(scope="session")
+def pg_server_url(tmp_path_factory) -> str:
+    """A URL to a maintenance database on a real PostgreSQL server for this test session."""
+    url = os.environ.get("WIREFEED_TEST_DATABASE_URL")
+    if url:
+        return url
+    # A folder of its own so concurrent test runs never share (or stop) one embedded server.
+    pgdata = Path(os.environ.get("WIREFEED_TEST_PGDATA") or tmp_path_factory.mktemp("pgdata"))
+    return db.embedded_url(pgdata, database="postgres")
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server_url) -> str:
+    """A migrated template database, copied for each test (much faster than migrating each time)."""
+    name = f"wf_tpl_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = _admin(pg_server_url)
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    conn = psycopg2.connect(_with_database(pg_server_url, name))
+    db.migrate(conn)
+    conn.close()
+    yield name
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}"')
+    admin.close()
+
+
+@pytest.fixture
+def db_url(pg_server_url, pg_template) -> str:
+    """A fresh, migrated, empty database for one test; dropped afterwards."""
+    name = f"wf_test_{uuid.uuid4().hex[:10]}"
+    admin = _admin(pg_server_url)
+    admin.cursor().execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
+    yield _with_database(pg_server_url, name)
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture
+def empty_db_url(pg_server_url) -> str:
+    """A fresh database with no schema at all (for migration tests)."""
+    name = f"wf_empty_{uuid.uuid4().hex[:10]}"
+    admin = _admin(pg_server_url)
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    yield _with_database(pg_server_url, name)
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture
+def conn(db_url):
+    """A connection to the fresh test database."""
+    connection = psycopg2.connect(db_url)
+    yield connection
+    connection.close()
+
+
+def count(conn, sql: str, *params) -> int:
+    """The single integer a COUNT query returns."""
+    with conn.cursor() as cur:
+        cur.execute(sql, params)
+        value = cur.fetchone()[0]
+    conn.commit()
+    return value
