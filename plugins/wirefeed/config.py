@@ -17,6 +17,18 @@ DEFAULT_POLL_INTERVAL_S = 3600
 FETCH_BATCH_SIZE = 100
 MAX_BATCHES = 1000  # stays under Airflow's default max_map_length (1024)
 
+# Fetch state: when a feed is fetched next (all in seconds).
+POLL_FLOOR_S = 300  # adaptive polling never asks a publisher more often than this...
+POLL_CEILING_S = 86400  # ...nor leaves a feed unvisited longer than this
+BACKOFF_BASE_S = 300  # first retry after a failure; doubles per consecutive failure
+BACKOFF_MAX_S = 86400
+RETRY_AFTER_MAX_S = 7 * 86400  # a Retry-After beyond this is clamped, not obeyed for years
+
+# Politeness per host, honoured across parallel tasks (hosts table + advisory locks).
+HOST_MAX_CONCURRENCY = 2
+HOST_MIN_INTERVAL_S = 1.0
+HOST_MAX_WAIT_S = 60.0  # a feed whose host stays busy longer is left due for the next run
+
 
 def env(name: str, default: str | None = None) -> str | None:
     """Read a WIREFEED_* setting; empty strings count as unset."""
@@ -53,6 +65,16 @@ def embedded_pgdata() -> Path:
 def inbox_dir() -> Path:
     """The drop folder whose files are landed as raw fetches."""
     return Path(env("WIREFEED_INBOX") or PROJECT_ROOT / "inbox")
+
+
+def fetch_defaults() -> dict:
+    """Global fetch limits: the defaults above, overridden by WIREFEED_FETCH_* variables."""
+    return {
+        "max_bytes": int(env_float("WIREFEED_FETCH_MAX_BYTES", MAX_BODY_BYTES)),
+        "timeout": env_float("WIREFEED_FETCH_TIMEOUT", DEADLINE_S),
+        "connect_timeout": env_float("WIREFEED_FETCH_CONNECT_TIMEOUT", CONNECT_TIMEOUT_S),
+        "max_redirects": int(env_float("WIREFEED_FETCH_MAX_REDIRECTS", MAX_REDIRECTS)),
+    }
 
 
 def allow_private() -> bool:

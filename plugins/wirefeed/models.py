@@ -39,6 +39,10 @@ class Fetch:
     fetched_at: datetime | None = None
     feed_id: int | None = None
     id: int | None = None
+    redirects: tuple[tuple[int, str], ...] = ()  # (status, target) per hop followed
+    error_kind: str | None = None  # http, timeout, dns, tls, connect, blocked, too_large, redirect, ...
+    remote_addr: str | None = None  # the IP address actually connected to
+    wire_bytes: int | None = None  # body bytes as received, before decompression
 
     @property
     def ok(self) -> bool:
