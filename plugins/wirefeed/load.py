@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import json
 import zlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 
 from psycopg2.extras import execute_values
 
 from wirefeed.identity import content_hash, item_identity
-from wirefeed.models import Feed, Fetch, Item
+from wirefeed.models import Article, Dateline, Feed, Fetch
 
 
 @dataclass(frozen=True)
@@ -74,38 +74,60 @@ def record_fetch(conn, feed_id: int, fetch: Fetch, *, store_body: bool = True,
     return fetch_id
 
 
-def load_items(conn, feed_id: int, fetch_id: int | None, items: list[Item], *, commit: bool = True) -> LoadCounts:
-    """Upsert cleaned items by (feed_id, identity) in one statement; unchanged rows are not rewritten."""
+def load_articles(conn, feed_id: int, fetch_id: int | None, articles: list[Article], *,
+                  commit: bool = True) -> tuple[LoadCounts, list[int]]:
+    """Upsert articles by (feed_id, identity) in one statement; unchanged rows are not rewritten.
+
+    Returns the counts and the ids of the rows inserted or changed (the ones dedupe must look at).
+    """
     rows, seen = [], set()
-    for item in items:
+    for article in articles:
+        item = article.item
         identity = item_identity(item)
         if identity in seen:  # a feed listing one entry twice: the first copy wins
             continue
         seen.add(identity)
-        rows.append((feed_id, identity, item.guid, item.url, item.link, item.title, item.text, item.html,
-                     list(item.authors), list(item.categories), item.language, item.published_at,
-                     item.updated_at, list(item.flags), content_hash(item), fetch_id))
+        rows.append((feed_id, identity, item.guid, item.url, item.link, article.title, item.text, item.html,
+                     list(article.authors or item.authors), list(item.categories), article.language or item.language,
+                     article.published_at or item.published_at, item.updated_at, list(item.flags), content_hash(item),
+                     fetch_id, article.text, list(article.agencies), _dateline_json(article.dateline),
+                     article.syndicated, article.syndicated_by, article.word_count, list(article.removed)))
     if not rows:
-        return LoadCounts()
+        return LoadCounts(), []
     with conn.cursor() as cur:
         changed = execute_values(cur, """
             INSERT INTO items AS i (feed_id, identity, guid, url, link, title, text, html, authors, categories,
-                                    language, published_at, updated_at, flags, content_hash, fetch_id)
+                                    language, published_at, updated_at, flags, content_hash, fetch_id,
+                                    body_text, agencies, dateline, syndicated, syndicated_by, word_count, removed)
             VALUES %s
             ON CONFLICT (feed_id, identity) DO UPDATE SET
                 guid = EXCLUDED.guid, url = EXCLUDED.url, link = EXCLUDED.link, title = EXCLUDED.title,
                 text = EXCLUDED.text, html = EXCLUDED.html, authors = EXCLUDED.authors,
                 categories = EXCLUDED.categories, language = EXCLUDED.language,
                 published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at, flags = EXCLUDED.flags,
-                content_hash = EXCLUDED.content_hash, fetch_id = EXCLUDED.fetch_id, last_seen_at = now()
+                content_hash = EXCLUDED.content_hash, fetch_id = EXCLUDED.fetch_id, last_seen_at = now(),
+                body_text = EXCLUDED.body_text, agencies = EXCLUDED.agencies, dateline = EXCLUDED.dateline,
+                syndicated = EXCLUDED.syndicated, syndicated_by = EXCLUDED.syndicated_by,
+                word_count = EXCLUDED.word_count, removed = EXCLUDED.removed
             WHERE i.content_hash IS DISTINCT FROM EXCLUDED.content_hash
-            RETURNING (xmax = 0) AS inserted""", rows,
-            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[], %s, %s, %s, %s::text[], %s, %s)",
+            RETURNING id, (xmax = 0) AS inserted""", rows,
+            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[], %s, %s, %s, %s::text[], %s, %s,"
+                     " %s, %s::text[], %s::jsonb, %s, %s, %s, %s::text[])",
             fetch=True, page_size=1000)
     if commit:
         conn.commit()
-    new = sum(1 for (inserted,) in changed if inserted)
-    return LoadCounts(new=new, updated=len(changed) - new, unchanged=len(rows) - len(changed))
+    new = sum(1 for _, inserted in changed if inserted)
+    counts = LoadCounts(new=new, updated=len(changed) - new, unchanged=len(rows) - len(changed))
+    return counts, [row_id for row_id, _ in changed]
+
+
+def _dateline_json(dateline: Dateline | None) -> str | None:
+    """The dateline as the JSON stored in items.dateline."""
+    if dateline is None:
+        return None
+    data = asdict(dateline)
+    data["date"] = dateline.date.isoformat() if dateline.date else None
+    return json.dumps(data, ensure_ascii=False)
 
 
 def mark_processed(conn, fetch_id: int, *, found: int, counts: LoadCounts, partial: bool = False,

@@ -11,10 +11,17 @@ from wirefeed.clean import clean_item
 from wirefeed.db import dict_cursor
 from wirefeed.fetch import fetch
 from wirefeed.load import LoadCounts
+from wirefeed.models import Article, Item
 from wirefeed.parse import parse
 from wirefeed.registry import load_registry
 
 log = logging.getLogger(__name__)
+
+
+def extract_article(item: Item, *, outlet: str | None = None) -> Article:
+    """Placeholder until wirefeed.extract lands: the item as an article with nothing extracted."""
+    return Article(item=item, title=item.title, text=item.text, published_at=item.published_at,
+                   word_count=len(item.text.split()))
 
 
 @dataclass
@@ -119,17 +126,18 @@ def process_fetch(conn, fetch_id: int) -> tuple[int, LoadCounts, str | None]:
     """Parse one landed fetch and load its items and its processed mark in one transaction."""
     with dict_cursor(conn) as cur:
         # SKIP LOCKED: two runs at once each take different fetches instead of doubling work.
-        cur.execute("""SELECT id, feed_id, final_url, url, content_type, body FROM fetches
-                       WHERE id = %s AND processed_at IS NULL FOR UPDATE SKIP LOCKED""", (fetch_id,))
+        cur.execute("""SELECT f.id, f.feed_id, f.final_url, f.url, f.content_type, f.body, feeds.outlet
+                       FROM fetches f JOIN feeds ON feeds.id = f.feed_id
+                       WHERE f.id = %s AND f.processed_at IS NULL FOR UPDATE OF f SKIP LOCKED""", (fetch_id,))
         row = cur.fetchone()
     if row is None:
         conn.rollback()
         return 0, LoadCounts(), None
     data = zlib.decompress(bytes(row["body"]))
     parsed = parse(data, url=row["final_url"] or row["url"], content_type=row["content_type"])
-    items = [clean_item(item) for item in parsed.items]
-    counts = load.load_items(conn, row["feed_id"], fetch_id, items, commit=False)
-    load.mark_processed(conn, fetch_id, found=len(items), counts=counts, partial=parsed.partial,
+    articles = [extract_article(clean_item(item), outlet=row["outlet"]) for item in parsed.items]
+    counts, _changed_ids = load.load_articles(conn, row["feed_id"], fetch_id, articles, commit=False)
+    load.mark_processed(conn, fetch_id, found=len(articles), counts=counts, partial=parsed.partial,
                         error=parsed.error, commit=False)
     conn.commit()
-    return len(items), counts, parsed.error
+    return len(articles), counts, parsed.error

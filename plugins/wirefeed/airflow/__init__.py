@@ -1,0 +1,1 @@
+"""Airflow-specific glue: task callables, assets, the warehouse connection, the UI plugin."""

@@ -1,0 +1,47 @@
+"""Task callables of the DAGs: each opens the warehouse and calls one pipeline step."""
+from __future__ import annotations
+
+import logging
+
+from wirefeed import pipeline
+from wirefeed.airflow.warehouse import warehouse
+
+log = logging.getLogger(__name__)
+
+
+def sync_registry() -> int:
+    """Upsert feeds.yaml into the feeds table."""
+    with warehouse() as conn:
+        return pipeline.sync_registry(conn)
+
+
+def plan_batches(force: bool = False) -> list[list[int]]:
+    """Ids of the due feeds in batches, one mapped fetch task per batch."""
+    with warehouse() as conn:
+        return pipeline.plan_fetch_batches(conn, force=force)
+
+
+def fetch_batch(feed_ids: list[int]) -> dict:
+    """Fetch one batch of feeds and land the results."""
+    with warehouse() as conn:
+        return pipeline.fetch_feeds(conn, feed_ids).as_dict()
+
+
+def announce_fetches(batch_counts, outlet_events=None) -> dict:
+    """Sum the batches' counts and attach them to the raw-fetches Asset event."""
+    from wirefeed.airflow.assets import RAW_FETCHES
+
+    keys = ("feeds", "fetched", "unchanged", "failed")
+    # Index within len(): iterating a lazy XCom sequence probes past its end and logs a 404 error.
+    counts = [batch_counts[i] for i in range(len(batch_counts))]
+    totals = {k: sum(c[k] for c in counts) for k in keys}
+    log.info("fetch run: %s", totals)
+    if outlet_events is not None:
+        outlet_events[RAW_FETCHES].extra = totals
+    return totals
+
+
+def process_pending() -> dict:
+    """Parse, clean, extract and load every landed fetch not yet processed."""
+    with warehouse() as conn:
+        return pipeline.process_pending(conn).as_dict()
