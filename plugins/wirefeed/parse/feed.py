@@ -1,58 +1,178 @@
-"""RSS, RDF and Atom through feedparser, always fed bytes so it never touches the network."""
+"""RSS 0.9x/1.0/2.0, RDF and Atom 0.3/1.0 through feedparser, always fed bytes so it never touches the network."""
 from __future__ import annotations
 
 import calendar
-from datetime import datetime, timezone
+import re
+from datetime import datetime, timezone, tzinfo
 
 import feedparser
+from feedparser.exceptions import ThingsNobodyCaresAboutButMe
+from lxml import etree
 
+from wirefeed.errors import ParseError
 from wirefeed.models import Enclosure, Item, ParseResult
+from wirefeed.parse.dates import parse_date
+
+# Entity declarations are where XML attacks live (external files, billion laughs, quadratic blowup).
+_DOCTYPE = re.compile(rb"<!DOCTYPE\s+([^\s\[>]+)[^\[>]*(?:\[(.*?)\]\s*)?>", re.DOTALL | re.IGNORECASE)
+_ENTITY = re.compile(rb"<!ENTITY\s+(%\s*)?([\w.:\-]+)\s+(?:\"([^\"]*)\"|'([^']*)'|(SYSTEM|PUBLIC)[^>]*)\s*>",
+                     re.IGNORECASE)
+_MAX_KEPT_ENTITY = 64  # a literal this short expanded a thousand times is still harmless
+_ITEM_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>]")
 
 
-def parse_feed(data: bytes, *, url: str | None = None, content_type: str | None = None) -> ParseResult:
-    """Parse RSS/RDF/Atom bytes into Items; a broken document is flagged partial or errored."""
-    headers = {"content-type": content_type} if content_type else {}
-    parsed = feedparser.parse(data, response_headers=headers, resolve_relative_uris=True,
-                              sanitize_html=False)
-    items = tuple(_item(entry, url) for entry in parsed.entries)
-    error = None
-    if parsed.bozo and not items:
-        error = f"not a readable feed: {parsed.get('bozo_exception')}"
-    return ParseResult(items=items, feed_title=parsed.feed.get("title", ""), feed_link=parsed.feed.get("link"),
-                       format=parsed.get("version") or "", partial=bool(parsed.bozo and items), error=error)
+def defuse_doctype(data: bytes) -> bytes:
+    """The document with only short literal entities kept in its DOCTYPE: no external or nested ones."""
+    head = data[:65536]
+    match = _DOCTYPE.search(head)
+    if not match or match.start() > 4096:
+        return data
+    subset = match.group(2) or b""
+    kept = [m.group(0) for m in _ENTITY.finditer(subset)
+            if not m.group(1) and not m.group(5) and _short_literal(m.group(3) if m.group(3) is not None else m.group(4))]
+    doctype = b"<!DOCTYPE " + match.group(1) + (b" [" + b"\n".join(kept) + b"]>" if kept else b">")
+    return data[:match.start()] + doctype + data[match.end():]
 
 
-def _item(entry, source: str | None) -> Item:
+def _short_literal(value: bytes) -> bool:
+    """True for an entity value that cannot expand into anything (no references, bounded size)."""
+    return len(value) <= _MAX_KEPT_ENTITY and b"&" not in value and b"%" not in value and b"<" not in value
+
+
+def parse_feed(data: bytes, *, url: str | None = None, content_type: str | None = None,
+               tz: tzinfo | None = None) -> ParseResult:
+    """Parse RSS/RDF/Atom bytes into Items; a broken document is flagged partial, or errors if nothing survives."""
+    data = defuse_doctype(data)
+    parsed = _feedparser(data, url, content_type)
+    problem = _problem(parsed)
+    if problem and not parsed.entries:
+        recovered = _lxml_recover(data)
+        if recovered is not None:
+            retry = _feedparser(recovered, url, "application/xml; charset=utf-8")
+            if retry.entries:
+                parsed = retry
+    if not parsed.entries and not parsed.get("version") and not parsed.feed:
+        raise ParseError(f"not a feed: {problem or 'no RSS, Atom or RDF root element'}")
+    if problem and not parsed.entries and _ITEM_TAG.search(data):
+        raise ParseError(f"broken XML, no item could be recovered: {problem}")
+    feed = parsed.feed
+    language = feed.get("language")
+    items = tuple(_item(entry, url, language, tz) for entry in parsed.entries)
+    return ParseResult(items=items, feed_title=feed.get("title", ""), feed_link=feed.get("link"),
+                       format=parsed.get("version") or "xml", partial=bool(problem and items),
+                       error=f"broken XML, items recovered: {problem}" if problem and items else None,
+                       ttl_minutes=_int(feed.get("ttl")))
+
+
+def _feedparser(data: bytes, url: str | None, content_type: str | None):
+    """feedparser on bytes; sanitizing is left to clean.py (nh3 is faster and stricter)."""
+    headers = {}
+    if content_type:
+        headers["content-type"] = content_type
+    if url:
+        headers["content-location"] = url  # the base for relative links when the feed has no xml:base
+    return feedparser.parse(data, response_headers=headers, resolve_relative_uris=True, sanitize_html=False)
+
+
+def _problem(parsed) -> str | None:
+    """What was wrong with the document, ignoring what feedparser flags but any reader copes with."""
+    if not parsed.bozo:
+        return None
+    exc = parsed.get("bozo_exception")
+    if isinstance(exc, ThingsNobodyCaresAboutButMe):
+        return None
+    return f"{exc.__class__.__name__}: {exc}" if exc else "ill-formed document"
+
+
+def _lxml_recover(data: bytes) -> bytes | None:
+    """lxml's recovering parser as a second chance: no DTD, no entities, no network."""
+    parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    return None if root is None else etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _item(entry, base: str | None, feed_language: str | None, tz: tzinfo | None) -> Item:
     """One feedparser entry as an Item."""
-    content = entry.get("content") or []
-    authors = tuple(a.get("name") for a in entry.get("authors", []) if a.get("name"))
-    enclosures = tuple(Enclosure(url=e.get("href"), type=e.get("type"), length=_int(e.get("length")))
-                       for e in entry.get("enclosures", []) if e.get("href"))
+    content = _best_content(entry.get("content") or [])
+    published = _date(entry, "published", tz)
+    updated = _date(entry, "updated", tz)
     return Item(
-        guid=entry.get("id"),
-        link=entry.get("link"),
-        url=entry.get("link"),
+        guid=entry.get("id") or None,
+        link=_link(entry),
         title=entry.get("title", ""),
-        authors=authors,
-        published_at=_time(entry.get("published_parsed")),
-        updated_at=_time(entry.get("updated_parsed")),
+        authors=_authors(entry),
+        published_at=published or updated,
+        updated_at=updated,
         summary_html=entry.get("summary", ""),
-        content_html=content[0].get("value", "") if content else "",
-        categories=tuple(t.get("term") for t in entry.get("tags", []) if t.get("term")),
-        enclosures=enclosures,
-        language=(content[0].get("language") if content else None),
-        source=source,
+        content_html=content.get("value", "") if content else "",
+        categories=tuple(dict.fromkeys(t.get("term") or t.get("label") for t in entry.get("tags", [])
+                                       if t.get("term") or t.get("label"))),
+        enclosures=_enclosures(entry),
+        language=(content.get("language") if content else None) or feed_language,
+        source=base,
     )
 
 
-def _time(value) -> datetime | None:
-    """feedparser's UTC struct_time as an aware datetime."""
-    return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc) if value else None
+def _best_content(contents: list) -> dict | None:
+    """The richest content block: HTML over plain text, then the longest."""
+    if not contents:
+        return None
+    return max(contents, key=lambda c: ("html" in (c.get("type") or ""), len(c.get("value") or "")))
+
+
+def _link(entry) -> str | None:
+    """The entry's alternate link (feedparser's `link`), else its first link of any kind."""
+    if entry.get("link"):
+        return entry["link"]
+    for link in entry.get("links", []):
+        if link.get("href"):
+            return link["href"]
+    return None
+
+
+def _authors(entry) -> tuple[str, ...]:
+    """Author names (Atom, dc:creator, RSS author e-mail forms), de-duplicated in order."""
+    names = [a.get("name") or a.get("email") for a in entry.get("authors", [])]
+    if not any(names) and entry.get("author"):
+        names = [entry["author"]]
+    return tuple(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+
+
+def _enclosures(entry) -> tuple[Enclosure, ...]:
+    """Enclosures and Media RSS content, one per URL."""
+    found: dict[str, Enclosure] = {}
+    for enc in entry.get("enclosures", []):
+        href = (enc.get("href") or "").strip()
+        if href and href not in found:
+            found[href] = Enclosure(url=href, type=enc.get("type") or None, length=_int(enc.get("length")))
+    for media in entry.get("media_content", []):
+        href = (media.get("url") or "").strip()
+        if href and href not in found:
+            found[href] = Enclosure(url=href, type=media.get("type") or None, length=_int(media.get("filesize")))
+    return tuple(found.values())
+
+
+def _date(entry, key: str, tz: tzinfo | None) -> datetime | None:
+    """An entry date in UTC; re-read from the raw string only when a naive time needs the feed's zone."""
+    raw = entry.get(key)
+    if raw and (tz is not None or "/" in raw):  # feedparser takes a naive or IANA-zoned time for UTC
+        return parse_date(raw, tz)
+    value = entry.get(f"{key}_parsed")
+    if value:
+        try:
+            return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
+        except (OverflowError, ValueError, OSError):
+            return None
+    return parse_date(raw)  # a spelling feedparser could not read may still be one dateutil reads
 
 
 def _int(value) -> int | None:
     """An int, or None for what is not one."""
     try:
-        return int(value)
+        return int(str(value).strip())
     except (TypeError, ValueError):
         return None
