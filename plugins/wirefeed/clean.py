@@ -1,33 +1,105 @@
-"""HTML -> plain text with paragraph breaks, and a cleaned Item."""
+"""Items made clean and safe: sanitized HTML, plain text with paragraphs, repaired Unicode."""
 from __future__ import annotations
 
 import dataclasses
+import html as html_lib
 import re
+import unicodedata
 
-from bs4 import BeautifulSoup
+import ftfy
+import ftfy.badness
+import nh3
 
 from wirefeed.models import Item
 
-_BLOCKS = ("p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "pre")
+# What a reader needs from an article body; no script, style, iframe, form, object or event handler.
+_TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div", "dl", "dt",
+         "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+         "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td",
+         "tfoot", "th", "thead", "time", "tr", "u", "ul"}
+_ATTRIBUTES = {"a": {"href", "title", "hreflang"}, "img": {"src", "alt", "title", "width", "height"},
+               "blockquote": {"cite"}, "q": {"cite"}, "time": {"datetime"}, "td": {"colspan", "rowspan"},
+               "th": {"colspan", "rowspan", "scope"}, "ol": {"start"}, "abbr": {"title"}}
+_CLEANER = nh3.Cleaner(tags=_TAGS, attributes=_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+                       clean_content_tags={"script", "style", "iframe", "object", "embed", "noscript",
+                                           "template", "svg", "math", "form", "textarea", "select"},
+                       strip_comments=True, link_rel="noopener noreferrer nofollow")
+
+_BLOCK = re.compile(r"</?(?:p|div|blockquote|h[1-6]|li|ul|ol|dl|dt|dd|table|tr|pre|figure|figcaption|hr|"
+                    r"caption|tbody|thead|tfoot)\b[^>]*>|<br\s*/?>\s*<br\s*/?>", re.IGNORECASE)
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_CELL = re.compile(r"</t[dh]>", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]*>")
+_PARAGRAPH = "\x00"  # a marker no cleaned text can contain (NULs are removed before)
+_SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_EDGE_SPACE = re.compile(r" ?\n ?")
+# C0/C1 controls except tab and newline, lone surrogates, and the non-characters XML and PostgreSQL refuse.
+_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_HTML_HINT = re.compile(r"<[a-zA-Z/!]|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]\w*);")
+
+
+def fix_text(text: str) -> str:
+    """Text with invalid characters removed, mojibake repaired and Unicode in NFC."""
+    if not text:
+        return ""
+    text = _INVALID.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    # ftfy only where it can matter: mojibake needs non-ASCII characters, and is_bad is cheap.
+    if not text.isascii() and ftfy.badness.is_bad(text):
+        text = ftfy.fix_encoding(text)
+    return unicodedata.normalize("NFC", text)
+
+
+def sanitize_html(html: str) -> str:
+    """HTML reduced to an allow-list: no scripts, event handlers, javascript: URLs, iframes or styles."""
+    return _CLEANER.clean(fix_text(html)).strip() if html else ""
 
 
 def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment, one blank line between paragraphs."""
+    """Plain text of an HTML fragment: entities decoded, one blank line between paragraphs."""
     if not html:
         return ""
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style"]):
-        tag.decompose()
-    for tag in soup.find_all(_BLOCKS):
-        tag.insert_before("\n\n")
-        tag.insert_after("\n\n")
-    text = soup.get_text()
-    paragraphs = (re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", text))
-    return "\n\n".join(p for p in paragraphs if p)
+    if "<" not in html and "&" not in html:
+        return _normalise(fix_text(html))
+    # Sanitize first: script and style content must not become text, and nh3 yields balanced markup.
+    return _safe_to_text(_CLEANER.clean(fix_text(html)))
+
+
+def _safe_to_text(safe: str) -> str:
+    """Plain text of HTML that sanitize_html already produced."""
+    marked = _BLOCK.sub(_PARAGRAPH, safe)
+    marked = _CELL.sub(" ", _BREAK.sub("\n", marked))
+    return _normalise(html_lib.unescape(_TAG.sub("", marked)))
+
+
+def _normalise(text: str) -> str:
+    """Whitespace collapsed within lines, paragraphs separated by one blank line."""
+    paragraphs = re.split(r"\x00|\n\s*\n", text)
+    cleaned = (_EDGE_SPACE.sub("\n", _SPACES.sub(" ", p.replace("\t", " "))).strip() for p in paragraphs)
+    return "\n\n".join(p for p in cleaned if p)
+
+
+def clean_line(value: str) -> str:
+    """A one-line field (title, author, category): markup and entities resolved, whitespace collapsed."""
+    if not value:
+        return ""
+    if _HTML_HINT.search(value):
+        value = html_to_text(value)
+    return " ".join(fix_text(value).split())
 
 
 def clean_item(item: Item) -> Item:
-    """Fill html and text from the richest body the feed gave."""
-    html = item.content_html or item.summary_html
-    title = re.sub(r"\s+", " ", html_to_text(item.title)).strip() if "<" in item.title else item.title.strip()
-    return dataclasses.replace(item, title=title, html=html, text=html_to_text(html))
+    """Fill html and text from the richest body the feed gave, and clean every text field."""
+    body = item.content_html
+    if len(item.summary_html) > len(body):  # some feeds put a teaser in content and the article in summary
+        body = item.summary_html
+    safe = sanitize_html(body)
+    return dataclasses.replace(
+        item,
+        title=clean_line(item.title),
+        authors=tuple(dict.fromkeys(a for a in map(clean_line, item.authors) if a)),
+        categories=tuple(dict.fromkeys(c for c in map(clean_line, item.categories) if c)),
+        guid=(fix_text(item.guid).strip() or None) if item.guid else None,
+        link=(_INVALID.sub("", item.link).strip() or None) if item.link else None,
+        html=safe,
+        text=_safe_to_text(safe),
+    )

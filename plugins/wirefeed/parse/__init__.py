@@ -73,7 +73,7 @@ def _parse(data: bytes, url: str | None, content_type: str | None, tz: tzinfo | 
         raise ParseError("not a feed: binary content")
     text, _ = decode(data, content_type)
     if kind == "html":
-        return parse_html(data, text, url=url, tz=tz)
+        return parse_html(text, url=url, tz=tz)
     if looks_like_wiretext(text) or (content_type or "").startswith("text/plain") or kind == "text":
         return parse_wiretext(text, url=url, tz=tz)
     raise ParseError("unknown document format")

@@ -23,14 +23,15 @@ _ITEM_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>]")
 
 def defuse_doctype(data: bytes) -> bytes:
     """The document with only short literal entities kept in its DOCTYPE: no external or nested ones."""
-    head = data[:65536]
-    match = _DOCTYPE.search(head)
-    if not match or match.start() > 4096:
+    start = data[:4096].upper().find(b"<!DOCTYPE")
+    match = _DOCTYPE.match(data, start) if start >= 0 else None
+    if not match:
         return data
     subset = match.group(2) or b""
     kept = [m.group(0) for m in _ENTITY.finditer(subset)
             if not m.group(1) and not m.group(5) and _short_literal(m.group(3) if m.group(3) is not None else m.group(4))]
-    doctype = b"<!DOCTYPE " + match.group(1) + (b" [" + b"\n".join(kept) + b"]>" if kept else b">")
+    # feedparser's own DOCTYPE handling needs the subset on lines of its own.
+    doctype = b"<!DOCTYPE " + match.group(1) + (b" [\n" + b"\n".join(kept) + b"\n]>" if kept else b">")
     return data[:match.start()] + doctype + data[match.end():]
 
 
@@ -51,7 +52,7 @@ def parse_feed(data: bytes, *, url: str | None = None, content_type: str | None 
             retry = _feedparser(recovered, url, "application/xml; charset=utf-8")
             if retry.entries:
                 parsed = retry
-    if not parsed.entries and not parsed.get("version") and not parsed.feed:
+    if not parsed.entries and not parsed.get("version"):
         raise ParseError(f"not a feed: {problem or 'no RSS, Atom or RDF root element'}")
     if problem and not parsed.entries and _ITEM_TAG.search(data):
         raise ParseError(f"broken XML, no item could be recovered: {problem}")

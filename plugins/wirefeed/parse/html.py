@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import tzinfo
 from urllib.parse import urljoin
 
@@ -18,14 +19,16 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datep
                    "publishdate", "publish-date", "date", "dc.date", "dc.date.issued", "dcterms.created",
                    "sailthru.date", "parsely-pub-date", "citation_publication_date", "article.published")
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "lastmod")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _NOISE = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")
 
 
-def parse_html(data: bytes, text: str, *, url: str | None = None, tz: tzinfo | None = None) -> ParseResult:
+def parse_html(text: str, *, url: str | None = None, tz: tzinfo | None = None) -> ParseResult:
     """One Item from an article page; ParseError when the page has neither a title nor any text."""
     parser = lxml.html.HTMLParser(no_network=True, remove_comments=True, remove_pis=True)
     try:
-        doc = lxml.html.document_fromstring(text, parser=parser)
+        # lxml refuses str input that still carries an XML declaration (XHTML pages do).
+        doc = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1), parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"unreadable HTML: {exc}") from None
     meta = _meta(doc)
