@@ -92,6 +92,7 @@ class ParseResult:
     partial: bool = False
     error: str | None = None
     ttl_minutes: int | None = None
+    language: str | None = None  # the feed's declared language (items inherit it)
 
 
 @dataclass(frozen=True)
