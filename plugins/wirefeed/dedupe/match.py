@@ -1,0 +1,104 @@
+"""What a document contributes to deduplication, and the exact check that two documents are one story."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+
+from wirefeed.dedupe import minhash, text
+from wirefeed.models import Article, Dateline
+
+MIN_TOKENS = 12  # fewer words than this (a bare headline, a teaser) cannot tell two stories apart
+JACCARD = 0.5  # edited copies: new headline, a changed word per paragraph, a dropped sentence
+CONTAINMENT = 0.7  # truncated copies and late updates: most of the shorter copy is in the longer one
+MAX_GAP = timedelta(days=7)  # the same words a week apart are a recurring note, not a late copy
+NUMBER_CONFLICTS = 2  # a late update may correct one figure; two differing figures mean other facts
+
+
+@dataclass(frozen=True)
+class Features:
+    """A document reduced to what the dedupe layers compare."""
+
+    fingerprint: str | None
+    shingles: np.ndarray = field(repr=False)
+    sentences: tuple[int, ...] = ()
+    dates: frozenset = frozenset()
+    numbers: frozenset = frozenset()
+    published_at: datetime | None = None
+    dateline_date: date | None = None
+    dateline_place: str | None = None
+
+    def band_keys(self) -> np.ndarray:
+        """The LSH band keys under which this document is indexed (none when it is too short)."""
+        if self.fingerprint is None:
+            return np.zeros(0, dtype=np.int64)
+        # Whole-text bands find edited copies; shared sentences find truncations and late updates.
+        return np.concatenate([minhash.keys(self.shingles), np.array(self.sentences, dtype=np.int64)])
+
+
+def features(body: str, title: str = "", *, published_at: datetime | None = None,
+             dateline: Dateline | dict | None = None) -> Features:
+    """Features of a text (the unwrapped body; the headline joins in only when the body is too short)."""
+    toks = text.tokens(body)
+    if len(toks) < MIN_TOKENS:
+        # Headlines differ between outlets, so they only count when there is nothing else.
+        body = f"{title}\n{body}"
+        toks = text.tokens(body)
+    if isinstance(dateline, Dateline):
+        dateline = {"place": dateline.place, "date": dateline.date}
+    dateline = dateline or {}
+    when = dateline.get("date")
+    if isinstance(when, str):
+        when = date.fromisoformat(when[:10])
+    place = (dateline.get("place") or "").strip().casefold() or None
+    if len(toks) < MIN_TOKENS:
+        empty = np.zeros(0, dtype=np.uint64)
+        return Features(None, empty, published_at=published_at, dateline_date=when, dateline_place=place)
+    hashes = text.token_hashes(toks)
+    dates, numbers = text.facts(toks)
+    return Features(fingerprint=text.fingerprint(toks), shingles=text.shingles(hashes),
+                    sentences=tuple(text.sentence_keys(body)), dates=dates, numbers=numbers,
+                    published_at=published_at, dateline_date=when, dateline_place=place)
+
+
+def article_features(article: Article) -> Features:
+    """Features of an extracted article: its unwrapped text, falling back to the cleaned item text."""
+    return features(article.text or article.item.text, article.title or article.item.title,
+                    published_at=article.published_at or article.item.published_at, dateline=article.dateline)
+
+
+def conflict(a: Features, b: Features) -> bool:
+    """True when two documents state different times, places or figures, however alike their words."""
+    if a.published_at and b.published_at and abs(a.published_at - b.published_at) > MAX_GAP:
+        return True
+    if a.dateline_date and b.dateline_date and a.dateline_date != b.dateline_date:
+        return True
+    if a.dateline_place and b.dateline_place and a.dateline_place != b.dateline_place:
+        return True
+    # A copy that lacks a date the other has is incomplete; each naming a date the other lacks is two days.
+    if (a.dates - b.dates) and (b.dates - a.dates):
+        return True
+    short, long_ = (a, b) if len(a.shingles) <= len(b.shingles) else (b, a)
+    missing = len(short.numbers - long_.numbers)
+    return missing >= NUMBER_CONFLICTS and missing > 0.25 * len(short.numbers)
+
+
+def similarity(a: Features, b: Features) -> tuple[float, float]:
+    """Exact (Jaccard, containment of the shorter) of two documents' shingle sets."""
+    if not len(a.shingles) or not len(b.shingles):
+        return 0.0, 0.0
+    inter = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
+    return inter / (len(a.shingles) + len(b.shingles) - inter), inter / min(len(a.shingles), len(b.shingles))
+
+
+def match(a: Features, b: Features) -> tuple[str, float] | None:
+    """("exact" | "near", score) when the two documents are copies of one story, else None."""
+    if a.fingerprint is None or b.fingerprint is None or conflict(a, b):
+        return None
+    if a.fingerprint == b.fingerprint:
+        return "exact", 1.0
+    jaccard, containment = similarity(a, b)
+    if jaccard >= JACCARD or containment >= CONTAINMENT:
+        return "near", round(max(jaccard, containment), 4)
+    return None
