@@ -1,0 +1,70 @@
+"""People who wrote a story, from bylines, feed author fields and trailers; agencies kept apart."""
+from __future__ import annotations
+
+import re
+
+from wirefeed.extract.agencies import canonical_agency
+from wirefeed.extract.patterns import NON_AUTHORS
+
+_BYLINE = re.compile(r"^(?:by|from)\s*:?\s+(?P<names>[^\n]{2,160})$", re.IGNORECASE)
+_SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\by\b|\bet\b|\||/)\s*", re.IGNORECASE)
+# "Albert Otti in Vienna", "Priya Menon in New Delhi": the place is not part of the name.
+_IN_PLACE = re.compile(r"\s+(?:in|at|from)\s+[A-Z][^,;]*$")
+_PARTICLES = {"de", "da", "di", "del", "della", "der", "den", "van", "von", "bin", "binti", "ibn", "al",
+              "el", "la", "le", "du", "dos", "das", "y", "e", "ten", "ter", "zu", "st.", "jr.", "sr."}
+_NON_AUTHORS = frozenset(NON_AUTHORS)
+
+
+def _looks_like_name(name: str) -> bool:
+    """True for "Priya Menon", "Ahmed al-Sharaa"; false for phrases, codes and numbers."""
+    words = name.split()
+    if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in name) or "@" in name:
+        return False
+    if len(words) == 1 and len(name) < 3:
+        return False
+    return all(w[:1].isupper() or w.casefold() in _PARTICLES or w[:2].casefold() in ("al", "el") for w in words)
+
+
+def _tidy(name: str) -> str:
+    """Trim a name and give an all-capitals byline ("PAUL BYRNE") ordinary capitals."""
+    name = re.sub(r"\s+", " ", name).strip(" .,:;-–—()'\"")
+    if name.isupper():
+        name = " ".join(w.capitalize() if not w.startswith("MC") else "Mc" + w[2:].capitalize()
+                        for w in name.split())
+    return name
+
+
+def split_names(names: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(authors, agencies) named in a byline or author field ("Priya Menon and PTI")."""
+    authors: list[str] = []
+    agencies: list[str] = []
+    for part in _SPLIT.split(names.strip()):
+        part = _IN_PLACE.sub("", _tidy(re.sub(r"^(?:by|from)\s+", "", part.strip(), flags=re.IGNORECASE)))
+        if not part:
+            continue
+        agency = canonical_agency(part)
+        if agency:
+            agencies.append(agency)
+        elif part.casefold() in _NON_AUTHORS or part.casefold().endswith((" staff", " desk", " bureau")):
+            continue
+        elif _looks_like_name(part):
+            authors.append(part)
+    return tuple(authors), tuple(agencies)
+
+
+def parse_byline(line: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """(authors, agencies) of a byline line such as "By Priya Menon" or "BY ASSOCIATED PRESS"; else None."""
+    match = _BYLINE.match(line.strip())
+    if not match:
+        return None
+    authors, agencies = split_names(match["names"])
+    return (authors, agencies) if authors or agencies else None
+
+
+def merge(*groups: tuple[str, ...]) -> tuple[str, ...]:
+    """Names in first-seen order without case-insensitive repeats."""
+    seen: dict[str, str] = {}
+    for group in groups:
+        for name in group:
+            seen.setdefault(name.casefold(), name)
+    return tuple(seen.values())

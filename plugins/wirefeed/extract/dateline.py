@@ -1,0 +1,176 @@
+"""The dateline that opens wire copy: "Srinagar (Jammu and Kashmir) [India], May 20 (ANI):"."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from wirefeed.extract.agencies import parse_credit
+from wirefeed.extract.patterns import DATELINE_PREFIXES, DATELINE_SEPARATOR, MONTHS
+from wirefeed.extract.places import resolve_country
+from wirefeed.models import Dateline
+
+# Everything here runs on a bounded head of one paragraph, and every repeat is bounded,
+# so no input can make a match slow.
+HEAD_CHARS = 400
+_MONTH = "(?:" + "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True)) + r")\.?"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[89]|20)\d\d"
+_DATE = re.compile(
+    rf"(?:,|\.)?\s*(?:(?P<m1>{_MONTH})\s{{0,2}}(?P<d1>{_DAY})|(?P<d2>{_DAY})\.?\s{{0,2}}(?:de\s)?(?P<m2>{_MONTH}))"
+    rf"(?:,?\s{{0,2}}(?:de\s)?(?P<y>{_YEAR}))?\s*[,.]?\s*$",
+    re.IGNORECASE,
+)
+_PAREN = re.compile(r"\((?P<credit>[^()\n]{1,60})\)|/(?P<tass>TASS)/")
+_SEPARATOR = re.compile(rf"\s*(?:{DATELINE_SEPARATOR}\s*)?")
+_PREFIXES = tuple(re.compile(p) for p in DATELINE_PREFIXES)
+_PLACE = re.compile(
+    r"^(?P<place>[^()\[\],]{1,60}?)\s*(?:\((?P<region>[^()\[\]]{1,40})\))?\s*(?:\[(?P<country>[^\[\]()]{1,40})\])?"
+    r"(?P<more>(?:\s*,\s*[^,()\[\]]{1,40}){0,3})\s*$"
+)
+# "CHICAGO -- ...", "KANDAHAR, Afghanistan -- ...", "CHICAGO (CBS) -- ...": no agency credit,
+# so the place must be written in capitals and found in the gazetteer.
+_CAPS_DATELINE = re.compile(
+    r"(?P<raw>(?P<place>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3})"
+    r"(?P<more>(?:, ?[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}){0,2}))"
+    r"\s*(?:\((?P<source>[^()\n]{1,40})\)\s*)?(?:--|[—―–\x97]|-(?=\s))\s*"
+)
+
+
+@dataclass(frozen=True)
+class Lead:
+    """What opened a paragraph: its dateline (if any), the agencies it credits, the cut text."""
+
+    dateline: Dateline | None
+    agencies: tuple[str, ...]
+    cut: str
+
+
+def resolve_date(month: int, day: int, year: int | None, published: datetime | None) -> date | None:
+    """A full date from a dateline's month and day; the year comes from the published date.
+
+    The candidate year closest to the published date wins, so "Dec 31" on a story published
+    on Jan 1 is the previous year. Without a year or a reference date: None, never a guess.
+    """
+    try:
+        if year:
+            return date(year, month, day)
+        if published is None:
+            return None
+        ref = published.date()
+        candidates = []
+        for y in (ref.year - 1, ref.year, ref.year + 1):
+            try:
+                candidates.append(date(y, month, day))
+            except ValueError:  # Feb 29 outside a leap year
+                continue
+        best = min(candidates, key=lambda d: abs(d - ref), default=None)
+        return best if best and abs(best - ref) <= timedelta(days=200) else None
+    except ValueError:
+        return None
+
+
+def _date_of(match: re.Match, published: datetime | None) -> date | None:
+    """The date a _DATE match names."""
+    month = MONTHS.get((match["m1"] or match["m2"]).rstrip(".").casefold())
+    day = int(re.match(r"\d+", match["d1"] or match["d2"]).group())
+    year = int(match["y"]) if match["y"] else None
+    return resolve_date(month, day, year, published) if month else None
+
+
+def _glued_place(place: str) -> str:
+    """The dateline place at the end of a headline glued before it ("... ceremony LOS ANGELES")."""
+    words = place.split()
+    tail = []
+    for word in reversed(words):
+        if not (word.isupper() and any(c.isalpha() for c in word)):
+            break
+        tail.insert(0, word)
+    if tail and len(tail) < len(words):
+        return " ".join(tail)
+    for size in (3, 2, 1):  # mixed case: the longest tail the gazetteer knows
+        candidate = " ".join(words[-size:])
+        if len(words) > size and resolve_country(candidate):
+            return candidate
+    return place
+
+
+def _split_place(text: str) -> tuple[str, str | None, str | None] | None:
+    """(place, region, country) of the place part of a dateline, or None if it is not one."""
+    match = _PLACE.match(text)
+    if not match:
+        return None
+    place = match["place"].strip()
+    region = match["region"]
+    country = match["country"]
+    more = [part.strip() for part in (match["more"] or "").split(",") if part.strip()]
+    if more:
+        if not country and resolve_country(None, None, more[-1]):
+            country = more.pop()
+        if more and not region:
+            region = more.pop(0)
+        if more:  # more pieces than a dateline has
+            return None
+    if len(place.split()) > 6:
+        place = _glued_place(place)
+    if not place[:1].isupper() or len(place.split()) > 6 or any(c in place for c in "!?;\"“”"):
+        return None
+    return place, region and region.strip(), country and country.strip()
+
+
+def _credited(head: str, published: datetime | None) -> Lead | None:
+    """A dateline closed by an agency credit: "PLACE, DATE (AGENCY) -"."""
+    for paren in _PAREN.finditer(head, 0, 240):
+        agencies = ("TASS",) if paren["tass"] else parse_credit(paren["credit"])
+        if not agencies:
+            continue
+        prefix = head[: paren.start()]
+        for pattern in _PREFIXES:
+            prefix = pattern.sub("", prefix, count=1) if pattern.match(prefix) else prefix
+        prefix = prefix.strip().rstrip(",").strip()
+        end = _SEPARATOR.match(head, paren.end()).end()
+        cut = head[:end]
+        raw = head[: paren.end()].strip()
+        if not prefix:  # "(Bloomberg) --": a credit with no dateline
+            return Lead(None, agencies, cut)
+        when = None
+        date_match = _DATE.search(prefix)
+        if date_match:
+            when = _date_of(date_match, published)
+            prefix = prefix[: date_match.start()].strip().rstrip(",").strip()
+        if not prefix:
+            return Lead(Dateline(raw=raw, date=when), agencies, cut) if date_match else None
+        parts = _split_place(prefix)
+        if parts is None:
+            return None
+        place, region, country = parts
+        dateline = Dateline(raw=raw[raw.index(place):] if place in raw else raw, place=place, region=region,
+                            country_code=resolve_country(place, region, country), date=when)
+        return Lead(dateline, agencies, cut)
+    return None
+
+
+def _uncredited(head: str) -> Lead | None:
+    """A dateline with no agency credit: "CHICAGO -- ...", written in capitals, known to the gazetteer."""
+    start = 0
+    for pattern in _PREFIXES:
+        found = pattern.match(head)
+        if found:
+            start = found.end()
+    match = _CAPS_DATELINE.match(head, start)
+    if not match:
+        return None
+    place = match["place"].strip()
+    more = [part.strip() for part in match["more"].split(",") if part.strip()]
+    region = more[0] if more else None
+    country = resolve_country(place, region)
+    if country is None:
+        return None
+    return Lead(Dateline(raw=match["raw"].strip(), place=place, region=region, country_code=country),
+                parse_credit(match["source"]) or () if match["source"] else (), match.group())
+
+
+def find_dateline(paragraph: str, published: datetime | None = None) -> Lead | None:
+    """The dateline opening this paragraph, the agencies it credits and the text to cut."""
+    head = paragraph[:HEAD_CHARS]
+    return _credited(head, published) or _uncredited(head)

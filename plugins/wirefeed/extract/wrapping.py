@@ -1,0 +1,258 @@
+"""Cut the wrapping around wire copy: header lines and dateline at the head, sign-offs at the tail."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from wirefeed.extract.agencies import agencies_in_names, parse_credit
+from wirefeed.extract.authors import parse_byline, split_names
+from wirefeed.extract.dateline import Lead, find_dateline
+from wirefeed.extract.disclaimers import find_disclaimer
+from wirefeed.extract.patterns import (
+    AGENCIES, CLOSING_CREDIT, HEADER_DATE_WORDS, MONTHS, REPORTING_PARENS, SIGNOFF_LINES,
+    TAIL_BLOCK_STARTS, TRAILERS,
+)
+from wirefeed.models import Dateline
+
+HEAD_LINES = 12  # header clutter before a dateline is a few lines, never more
+DATELINE_LINES = 3  # a dateline may follow a kicker or section line, not a paragraph of body
+KICKER_CHARS = 100
+TAIL_STEPS = 16  # sign-offs, trailers and disclaimers stacked at the end
+TAIL_BLOCK_LINES = 60  # how far from the end a notebook block may start
+
+_SIGNOFFS = tuple((agency, re.compile(pattern)) for agency, pattern in SIGNOFF_LINES)
+_TRAILERS = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in TRAILERS)
+_TAIL_BLOCKS = tuple(re.compile(pattern, re.IGNORECASE) for pattern in TAIL_BLOCK_STARTS)
+_REPORTING_PARENS = re.compile(REPORTING_PARENS, re.IGNORECASE)
+_PEOPLE_CREDIT = re.compile(r"^\s*(?:additional |writing and )?(?:reporting|writing|compiled|reported) by:?\s+(?P<names>.+)$",
+                            re.IGNORECASE)
+_CREDIT_NAMES = "|".join(sorted((re.escape(a) for names in AGENCIES.values() for a in names), key=len, reverse=True))
+_CLOSING = re.compile(CLOSING_CREDIT.format(credit=f"(?:{_CREDIT_NAMES})"), re.IGNORECASE)
+# "AP Business Writer", "Associated Press=" (ANPA), "Reuters Staff": a credit line, not body.
+_ROLE = re.compile(r"\s*(?:[A-Z][a-z]+ )?(?:Writer|Correspondent|Reporter|Staff|Editor|Bureau)s?$|=$")
+_MONTH = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DATE_LINE = re.compile(
+    r"^(?:(?:" + "|".join(HEADER_DATE_WORDS) + r")\s*:?\s*)?"
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+    rf"(?:\d{{4}}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d)?(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)?"
+    rf"|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?\s+\d{{4}}"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4})"
+    r"(?:,?\s*(?:at\s+)?\d{1,2}[:.]\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?)?(?:\s+[A-Z]{2,4})?\.?$",
+    re.IGNORECASE,
+)
+_FOLD = re.compile(r"[\W_]+")
+
+
+def _same_text(a: str, b: str) -> bool:
+    """True when two strings are the same words (case, quotes and punctuation aside)."""
+    return bool(a) and _FOLD.sub(" ", a).strip().casefold() == _FOLD.sub(" ", b).strip().casefold()
+
+
+@dataclass
+class Wrapping:
+    """What was found while cutting: credits, people, dateline, disclaimer, and the cut strings."""
+
+    agencies: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    dateline: Dateline | None = None
+    title: str | None = None  # the headline found in the text when the item had none
+    syndicated: bool = False
+    syndicated_by: str | None = None
+    removed: list[str] = field(default_factory=list)
+
+    def credit(self, agencies) -> None:
+        """Add agencies in the order they are credited."""
+        for agency in agencies:
+            if agency and agency not in self.agencies:
+                self.agencies.append(agency)
+
+    def cut(self, text: str) -> None:
+        """Record one piece of wrapping taken out of the text."""
+        text = text.strip()
+        if text:
+            self.removed.append(text)
+
+
+def _header_credit(line: str) -> tuple[str, ...] | None:
+    """Agencies of a credit line such as "ANI", "(ANI/TPS)", "AP Business Writer", "Associated Press="."""
+    bare = _ROLE.sub("", line).strip(" ()[]")
+    return parse_credit(bare) if bare else None
+
+
+def cut_head(paragraphs: list[list[str]], title: str, published: datetime | None, outlet: str | None,
+             found: Wrapping) -> None:
+    """Remove header lines (repeated headline, credit, date, byline) and the dateline, in place."""
+    for _ in range(HEAD_LINES):
+        if not paragraphs:
+            return
+        lines = paragraphs[0]
+        if not lines:
+            paragraphs.pop(0)
+            continue
+        if len(lines) <= 3:
+            disclaimer = find_disclaimer(" ".join(lines), outlet)
+            if disclaimer and disclaimer.cut == " ".join(lines):
+                found.syndicated, found.syndicated_by = True, found.syndicated_by or disclaimer.outlet
+                found.cut(disclaimer.cut)
+                paragraphs.pop(0)
+                continue
+        line = lines[0]
+        following = lines[1] if len(lines) > 1 else (paragraphs[1][0] if len(paragraphs) > 1 and paragraphs[1] else "")
+        if not title and len(line) > 15 and _same_text(line, following):
+            title = found.title = line  # an export that doubles the headline: that is the headline
+        if not line.strip() or _same_text(line, title):
+            found.cut(line)
+            lines.pop(0)
+            continue
+        if title and len(title) > 15 and line.casefold().startswith(title.casefold()):
+            found.cut(line[: len(title)])  # headline glued before the dateline
+            lines[0] = line[len(title):].lstrip(" :.-–—")
+            continue
+        credit = _header_credit(line)
+        byline = parse_byline(line)
+        if not (credit or byline or _DATE_LINE.match(line.strip())):
+            break
+        found.credit(credit or ())
+        if byline:
+            found.authors.extend(byline[0])
+            found.credit(byline[1])
+        found.cut(line)
+        lines.pop(0)
+    _cut_dateline(paragraphs, published, found)
+
+
+def _cut_dateline(paragraphs: list[list[str]], published: datetime | None, found: Wrapping) -> None:
+    """Cut the dateline opening the body; it may follow a short kicker line, never body text."""
+    positions = [(p, i) for p in range(min(len(paragraphs), DATELINE_LINES))
+                 for i in range(min(len(paragraphs[p]), DATELINE_LINES))][:DATELINE_LINES]
+    for p, i in positions:
+        # A wrapped dateline paragraph continues on its next lines, so look at them together.
+        lead = find_dateline(" ".join(paragraphs[p][i:])[:400], published)
+        if lead:
+            _apply_lead(paragraphs[p], i, lead, found)
+            return
+        if len(paragraphs[p][i]) > KICKER_CHARS:
+            return
+
+
+def _apply_lead(lines: list[str], index: int, lead: Lead, found: Wrapping) -> None:
+    """Cut a dateline from the start of lines[index:], which may span wrapped lines."""
+    found.dateline = found.dateline or lead.dateline
+    found.credit(lead.agencies)
+    found.cut(lead.cut)
+    rest = " ".join(lines[index:])[len(lead.cut):]
+    del lines[index:]
+    if rest.strip():
+        lines.append(rest.strip())
+
+
+def _trailer(line: str, found: Wrapping) -> bool:
+    """Consume one trailing credit line (sign-off, "Reporting by", copyright...); True if cut."""
+    stripped = line.strip()
+    for agency, pattern in _SIGNOFFS:
+        if pattern.fullmatch(stripped):
+            found.credit((agency,))
+            return True
+    credit = _header_credit(stripped) if len(stripped) < 60 else None
+    if credit:
+        found.credit(credit)
+        return True
+    for kind, pattern in _TRAILERS:
+        match = pattern.fullmatch(stripped)
+        if not match:
+            continue
+        if kind == "authors":
+            found.authors.extend(split_names(match["names"])[0])
+            return True
+        agencies = agencies_in_names(match["names"])
+        if kind == "wrap" or agencies:
+            found.credit(agencies)
+            return True
+    return False
+
+
+def _reporting_parens(line: str, found: Wrapping) -> str | None:
+    """Cut a closing "(Reporting by X; Editing by Y)" and keep the reporters; the rest of the line or None."""
+    match = _REPORTING_PARENS.search(line)
+    if not match:
+        return None
+    for part in match["inner"].split(";"):
+        people = _PEOPLE_CREDIT.match(part)
+        if people:
+            found.authors.extend(split_names(people["names"])[0])
+    found.cut(match.group())
+    return line[: match.start()].rstrip()
+
+
+def _closing_credit(line: str, found: Wrapping) -> str | None:
+    """Cut a closing "(ANI)" / "--IANS" at the end of the last body line; the rest of the line or None."""
+    match = _CLOSING.search(line[-120:])
+    if not match:
+        return None
+    credited = parse_credit(match["c1"] or match["c2"] or "")
+    if not credited:
+        return None
+    found.credit(credited)
+    found.cut(match.group())
+    return line[: len(line) - len(match.group())].rstrip()
+
+
+def cut_tail(paragraphs: list[list[str]], outlet: str | None, found: Wrapping) -> None:
+    """Remove sign-offs, trailers, notebook blocks and disclaimers from the end, in place."""
+    _cut_tail_block(paragraphs, found)
+    for _ in range(TAIL_STEPS):
+        while paragraphs and not any(line.strip() for line in paragraphs[-1]):
+            paragraphs.pop()
+        if not paragraphs:
+            return
+        lines = paragraphs[-1]
+        joined = " ".join(lines)
+        disclaimer = find_disclaimer(joined, outlet)
+        if disclaimer:
+            found.syndicated, found.syndicated_by = True, found.syndicated_by or disclaimer.outlet
+            found.cut(disclaimer.cut)
+            rest = joined.replace(disclaimer.cut, "", 1).strip()
+            paragraphs[-1] = [rest] if rest else []
+            continue
+        if _trailer(lines[-1], found):
+            found.cut(lines.pop())
+            continue
+        rest = _reporting_parens(lines[-1], found)
+        if rest is None:
+            rest = _closing_credit(lines[-1], found)
+            if rest is None:
+                return
+            lines[-1] = rest
+            if rest:
+                return  # a closing credit ends the body: what precedes it is story text
+            continue
+        lines[-1] = rest
+
+
+def _cut_tail_block(paragraphs: list[list[str]], found: Wrapping) -> None:
+    """Cut a trailing block such as dpa's notebook (not for publication), keeping its reporters."""
+    flat = [(p, i) for p, lines in enumerate(paragraphs) for i in range(len(lines))]
+    for p, i in flat[-TAIL_BLOCK_LINES:]:
+        if any(pattern.fullmatch(paragraphs[p][i].strip()) for pattern in _TAIL_BLOCKS):
+            block = paragraphs[p][i:] + [line for lines in paragraphs[p + 1:] for line in lines]
+            _block_credits(block, found)
+            found.cut("\n".join(block))
+            del paragraphs[p][i:]
+            del paragraphs[p + 1:]
+            return
+
+
+def _block_credits(block: list[str], found: Wrapping) -> None:
+    """Reporters ("- Reporting by: A in Vienna\n  and B in Geneva") and sign-offs of a cut block."""
+    for k, line in enumerate(block):
+        people = _PEOPLE_CREDIT.match(line.lstrip("-*• "))
+        if people:
+            names = [people["names"]]
+            for follow in block[k + 1:]:  # the list item wraps onto indented lines
+                if not follow.strip() or follow.lstrip()[:1] in "-*#•":
+                    break
+                names.append(follow.strip())
+            found.authors.extend(split_names(" ".join(names))[0])
+        else:
+            _trailer(line, found)
