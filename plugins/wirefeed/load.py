@@ -42,34 +42,65 @@ def upsert_feeds(conn, feeds: list[Feed]) -> dict[str, int]:
 
 
 def record_fetch(conn, feed_id: int, fetch: Fetch, *, store_body: bool = True,
-                 next_fetch_at: datetime | None = None) -> int:
-    """Land one fetch in `fetches` and update the feed's fetch state, in one transaction."""
+                 next_fetch_at: datetime | None = None, transition=None,
+                 publisher_interval_s: int | None = None) -> int:
+    """Land one fetch in `fetches` and update the feed's fetch state, in one transaction.
+
+    `transition` (a wirefeed.feedstate.Transition) carries the schedule, errors, moves and disabling the
+    state machine decided; without it the feed is simply due again after its poll interval.
+    """
     body = zlib.compress(fetch.body) if (fetch.body is not None and store_body) else None
     now = fetch.fetched_at or datetime.now(timezone.utc)
     with conn.cursor() as cur:
         cur.execute("""
             INSERT INTO fetches (feed_id, fetched_at, url, final_url, status, etag, last_modified, content_type,
-                                 headers, elapsed_ms, bytes, content_hash, body, not_modified, error, processed_at)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s)
+                                 headers, elapsed_ms, bytes, content_hash, body, not_modified, error, processed_at,
+                                 error_kind, redirects, remote_addr, wire_bytes)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s)
             RETURNING id""",
             (feed_id, now, fetch.url, fetch.final_url, fetch.status, fetch.etag, fetch.last_modified,
              fetch.content_type, json.dumps(fetch.headers), fetch.elapsed_ms,
              len(fetch.body) if fetch.body is not None else None, fetch.content_hash, body,
-             fetch.not_modified, fetch.error, None if body is not None else now))
+             fetch.not_modified, fetch.error, None if body is not None else now,
+             fetch.error_kind, json.dumps([list(hop) for hop in fetch.redirects]), fetch.remote_addr,
+             fetch.wire_bytes))
         fetch_id = cur.fetchone()[0]
         failed = fetch.error is not None
-        cur.execute("""
-            UPDATE feeds SET
-                last_fetch_at = %(now)s, last_status = %(status)s,
-                last_error = CASE WHEN %(failed)s THEN %(error)s ELSE NULL END,
-                error_count = CASE WHEN %(failed)s THEN error_count + 1 ELSE 0 END,
-                etag = COALESCE(%(etag)s, etag), last_modified = COALESCE(%(lm)s, last_modified),
-                last_hash = COALESCE(%(hash)s, last_hash),
-                next_fetch_at = COALESCE(%(next)s, %(now)s + make_interval(secs => COALESCE(poll_interval_s, 3600))),
-                updated_at = now()
-            WHERE id = %(feed)s""",
-            dict(now=now, status=fetch.status, failed=failed, error=fetch.error, etag=fetch.etag,
-                 lm=fetch.last_modified, hash=fetch.content_hash, next=next_fetch_at, feed=feed_id))
+        params = dict(now=now, status=fetch.status, failed=failed, error=fetch.error, etag=fetch.etag,
+                      lm=fetch.last_modified, hash=fetch.content_hash, next=next_fetch_at, feed=feed_id,
+                      fresh=fetch.ok)
+        if transition is None:
+            cur.execute("""
+                UPDATE feeds SET
+                    last_fetch_at = %(now)s, last_status = %(status)s,
+                    last_error = CASE WHEN %(failed)s THEN %(error)s ELSE NULL END,
+                    error_count = CASE WHEN %(failed)s THEN error_count + 1 ELSE 0 END,
+                    etag = COALESCE(%(etag)s, etag), last_modified = COALESCE(%(lm)s, last_modified),
+                    last_hash = COALESCE(%(hash)s, last_hash),
+                    next_fetch_at = COALESCE(%(next)s, %(now)s + make_interval(secs => COALESCE(poll_interval_s, 3600))),
+                    updated_at = now()
+                WHERE id = %(feed)s""", params)
+        else:
+            t = transition
+            # A new body without validators invalidates the old ones; a 304 or a failure keeps them.
+            cur.execute("""
+                UPDATE feeds SET
+                    last_fetch_at = %(now)s, last_status = %(status)s,
+                    last_error = %(last_error)s, error_count = %(errors)s,
+                    etag = CASE WHEN %(fresh)s THEN %(etag)s ELSE COALESCE(%(etag)s, etag) END,
+                    last_modified = CASE WHEN %(fresh)s THEN %(lm)s ELSE COALESCE(%(lm)s, last_modified) END,
+                    last_hash = COALESCE(%(hash)s, last_hash),
+                    next_fetch_at = %(next)s, interval_s = %(interval)s,
+                    publisher_interval_s = COALESCE(%(publisher)s, publisher_interval_s),
+                    enabled = enabled AND %(enabled)s,
+                    disabled_reason = CASE WHEN %(enabled)s THEN disabled_reason ELSE %(reason)s END,
+                    disabled_at = CASE WHEN %(enabled)s THEN disabled_at ELSE %(now)s END,
+                    fetch_url = COALESCE(%(moved)s, fetch_url), pending_redirect = %(pending)s,
+                    updated_at = now()
+                WHERE id = %(feed)s""",
+                {**params, "last_error": t.last_error, "errors": t.error_count, "next": t.next_fetch_at,
+                 "interval": t.interval_s, "publisher": publisher_interval_s, "enabled": t.enabled,
+                 "reason": t.disabled_reason, "moved": t.fetch_url, "pending": t.pending_redirect})
     conn.commit()
     return fetch_id
 
@@ -144,3 +175,17 @@ def mark_processed(conn, fetch_id: int, *, found: int, counts: LoadCounts, parti
     if commit:
         conn.commit()
 
+
+def add_new_feeds(conn, feeds: list[Feed]) -> list[str]:
+    """Insert feeds whose URL is not registered yet (an import never overwrites a configured feed); return their URLs."""
+    if not feeds:
+        return []
+    rows = [(f.url, f.name, f.outlet, f.country, f.language, list(f.tags), f.poll_interval_s,
+             json.dumps(f.settings, sort_keys=True)) for f in feeds]
+    with conn.cursor() as cur:
+        added = execute_values(cur, """
+            INSERT INTO feeds (url, name, outlet, country, language, tags, poll_interval_s, settings)
+            VALUES %s ON CONFLICT (url) DO NOTHING RETURNING url""",
+            rows, template="(%s, %s, %s, %s, %s, %s::text[], %s, %s::jsonb)", fetch=True)
+    conn.commit()
+    return [url for (url,) in added]

@@ -1,18 +1,23 @@
 """The pipeline's steps as plain functions over a connection; DAG tasks and the CLI call these."""
 from __future__ import annotations
 
+import heapq
 import logging
 import math
+import time
 import zlib
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
-from wirefeed import config, load
+from wirefeed import config, feedstate, load
 from wirefeed.clean import clean_item
 from wirefeed.db import dict_cursor
-from wirefeed.fetch import fetch
+from wirefeed.errors import ConfigError
+from wirefeed.fetch import Fetcher, Limits
 from wirefeed.load import LoadCounts
-from wirefeed.models import Article, Item
+from wirefeed.models import Article, Fetch, Item
 from wirefeed.parse import parse
+from wirefeed.politeness import HostGate, host_of
 from wirefeed.registry import load_registry
 
 log = logging.getLogger(__name__)
@@ -32,6 +37,7 @@ class RunCounts:
     fetched: int = 0
     unchanged: int = 0
     failed: int = 0
+    deferred: int = 0  # host busy past the wait limit: left due for the next run, not fetched
     fetches: int = 0
     items_found: int = 0
     items_new: int = 0
@@ -59,7 +65,10 @@ def plan_fetch_batches(conn, *, force: bool = False, batch_size: int = config.FE
                        max_batches: int = config.MAX_BATCHES) -> list[list[int]]:
     """Ids of the due feeds, split in at most `max_batches` batches (one mapped task each)."""
     with conn.cursor() as cur:
-        cur.execute("SELECT id FROM feeds WHERE enabled AND (%s OR next_fetch_at <= now()) ORDER BY id", (force,))
+        # Grouped by host: a host's feeds mostly share one task and are fetched one after another.
+        cur.execute("""SELECT id FROM feeds WHERE enabled AND (%s OR next_fetch_at <= now())
+                       ORDER BY lower(substring(COALESCE(fetch_url, url) from '://(?:[^/@]*@)?([^/:?#]+)')), id""",
+                    (force,))
         ids = [row[0] for row in cur.fetchall()]
     conn.commit()
     if not ids:
@@ -71,31 +80,86 @@ def plan_fetch_batches(conn, *, force: bool = False, batch_size: int = config.FE
     return batches
 
 
-def fetch_feeds(conn, feed_ids: list[int]) -> RunCounts:
-    """Fetch the given feeds and land every outcome in `fetches`; one bad feed never stops the rest."""
+def fetch_feeds(conn, feed_ids: list[int], *, fetcher: Fetcher | None = None, gate: HostGate | None = None,
+                max_wait_s: float = config.HOST_MAX_WAIT_S) -> RunCounts:
+    """Fetch the given feeds politely and land every outcome in `fetches`; one bad feed never stops the rest."""
     counts = RunCounts()
     with dict_cursor(conn) as cur:
-        cur.execute("SELECT id, url, etag, last_modified, last_hash FROM feeds WHERE id = ANY(%s) ORDER BY id",
-                    (list(feed_ids),))
+        # The observed gap between recent items drives adaptive polling.
+        cur.execute("""
+            SELECT f.id, COALESCE(f.fetch_url, f.url) AS url, f.etag, f.last_modified, f.last_hash, f.settings,
+                   f.error_count, f.pending_redirect, f.poll_interval_s, f.publisher_interval_s, g.gap
+            FROM feeds f LEFT JOIN LATERAL (
+                SELECT EXTRACT(EPOCH FROM max(i.published_at) - min(i.published_at)) / NULLIF(count(*) - 1, 0) AS gap
+                FROM items i WHERE i.feed_id = f.id AND i.published_at > now() - interval '14 days'
+                                   AND i.published_at <= now()) g ON true
+            WHERE f.id = ANY(%s) AND f.enabled ORDER BY f.id""", (list(feed_ids),))
         feeds = cur.fetchall()
     conn.commit()
-    for feed in feeds:
-        counts.feeds += 1
-        result = fetch(feed["url"], etag=feed["etag"], last_modified=feed["last_modified"])
-        # A server that ignores conditional GET still sends the same bytes: skip re-parsing them.
-        same_body = result.ok and result.content_hash == feed["last_hash"]
-        load.record_fetch(conn, feed["id"], result, store_body=not same_body)
-        if result.error:
-            counts.failed += 1
-            counts.errors.append(f"{feed['url']}: {result.error}")
-            log.warning("feed %s failed: %s", feed["url"], result.error)
-        elif result.not_modified or same_body:
-            counts.unchanged += 1
-        else:
-            counts.fetched += 1
-    log.info("fetched %d feeds: %d new bodies, %d unchanged, %d failed",
-             counts.feeds, counts.fetched, counts.unchanged, counts.failed)
+    own_fetcher = fetcher is None
+    fetcher = fetcher or Fetcher()
+    gate = gate or HostGate(conn)
+    # (ready at, order, feed): a feed whose host is busy goes back in line instead of blocking the others.
+    queue = [(0.0, n, feed) for n, feed in enumerate(feeds)]
+    first_refused: dict[int, float] = {}
+    try:
+        while queue:
+            ready_at, n, feed = heapq.heappop(queue)
+            if ready_at > time.monotonic():
+                time.sleep(ready_at - time.monotonic())
+            host = host_of(feed["url"])
+            lease, wait = gate.try_acquire(host)
+            if lease is None:
+                waited = time.monotonic() - first_refused.setdefault(feed["id"], time.monotonic())
+                if waited + wait > max_wait_s:
+                    counts.deferred += 1
+                    log.info("feed %s deferred: host %s busy for %.0f s more", feed["url"], host, wait)
+                    continue
+                heapq.heappush(queue, (time.monotonic() + wait, n, feed))
+                continue
+            try:
+                _fetch_one(conn, fetcher, gate, feed, counts)
+            finally:
+                gate.release(lease)
+    finally:
+        if own_fetcher:
+            fetcher.close()
+    counts.feeds = len(feeds)
+    log.info("fetched %d feeds: %d new bodies, %d unchanged, %d failed, %d deferred",
+             counts.feeds, counts.fetched, counts.unchanged, counts.failed, counts.deferred)
     return counts
+
+
+def _fetch_one(conn, fetcher: Fetcher, gate: HostGate, feed: dict, counts: RunCounts) -> None:
+    """Fetch one feed, decide its next state, and land both."""
+    try:
+        limits = Limits.from_settings(feed["settings"])
+    except ConfigError as exc:
+        result = Fetch(url=feed["url"], error=str(exc), error_kind="config",
+                                 fetched_at=datetime.now(timezone.utc))
+    else:
+        result = fetcher.fetch(feed["url"], etag=feed["etag"], last_modified=feed["last_modified"], limits=limits)
+    # A server that ignores conditional GET still sends the same bytes: skip re-parsing them.
+    same_body = result.ok and result.content_hash == feed["last_hash"]
+    publisher_s = feedstate.publisher_interval(result.body) if result.ok else feed["publisher_interval_s"]
+    state = feedstate.FeedState(url=feed["url"], error_count=feed["error_count"],
+                                pending_redirect=feed["pending_redirect"], poll_interval_s=feed["poll_interval_s"])
+    cadence = feedstate.Cadence(publisher_s=publisher_s, observed_gap_s=float(feed["gap"]) if feed["gap"] else None)
+    transition = feedstate.next_state(state, result, now=result.fetched_at, cadence=cadence, unchanged=same_body)
+    load.record_fetch(conn, feed["id"], result, store_body=not same_body, transition=transition,
+                      publisher_interval_s=publisher_s if result.ok else None)
+    if transition.outcome == "throttled":
+        gate.pause(host_of(feed["url"]), (transition.next_fetch_at - result.fetched_at).total_seconds())
+    if transition.fetch_url:
+        log.warning("feed %s moved permanently to %s", feed["url"], transition.fetch_url)
+    if result.error:
+        counts.failed += 1
+        counts.errors.append(f"{feed['url']}: {result.error}")
+        log.warning("feed %s failed: %s", feed["url"], transition.last_error)
+    elif transition.outcome == "unchanged":
+        counts.unchanged += 1
+    else:
+        counts.fetched += 1
 
 
 def process_pending(conn, *, limit: int | None = None) -> RunCounts:
