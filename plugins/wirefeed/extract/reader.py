@@ -1,0 +1,104 @@
+"""One news item from a file's bytes: wire text, an HTML page or fragment, a feed, or a JSON item."""
+from __future__ import annotations
+
+import dataclasses
+import html
+import re
+from datetime import datetime
+
+from wirefeed.clean import clean_item
+from wirefeed.errors import ParseError
+from wirefeed.models import Item
+from wirefeed.parse import detect, parse
+from wirefeed.parse.dates import parse_date
+from wirefeed.parse.encoding import decode
+from wirefeed.parse.html import parse_html
+from wirefeed.parse.jsonfeed import load_json
+
+# Keys of one JSON item in the shapes met in practice: wirefeed's own Item, JSON Feed items,
+# IPTC ninjs (headline, body_text, byline, versioncreated) and common CMS exports.
+_TITLE_KEYS = ("title", "headline", "name")
+_HTML_KEYS = ("content_html", "html", "body_html", "content", "summary_html", "description")
+_TEXT_KEYS = ("text", "body_text", "content_text", "body", "summary", "description_text")
+_AUTHOR_KEYS = ("authors", "author", "byline", "creator", "by")
+_DATE_KEYS = ("published_at", "date_published", "published", "pubDate", "firstcreated", "versioncreated",
+              "date", "datePublished")
+_URL_KEYS = ("url", "link", "uri", "permalink", "guid", "id")
+_BLANK_LINE = re.compile(r"\n\s*\n")
+
+
+def _first(obj: dict, keys: tuple[str, ...]):
+    """The first non-empty value among keys."""
+    for key in keys:
+        value = obj.get(key)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def _names(value) -> tuple[str, ...]:
+    """Author names from a string, a list of strings, or objects with a "name"."""
+    values = value if isinstance(value, list) else [value]
+    names = []
+    for entry in values:
+        name = entry.get("name") if isinstance(entry, dict) else entry
+        if isinstance(name, str) and name.strip():
+            names.append(name.strip())
+    return tuple(names)
+
+
+def _text_to_html(text: str) -> str:
+    """Plain text as paragraphs of HTML, so clean_item treats every item alike."""
+    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in _BLANK_LINE.split(text) if p.strip())
+
+
+def item_from_json(obj: dict) -> Item:
+    """An Item from one JSON object describing a news item (ParseError if it holds no news)."""
+    title = _first(obj, _TITLE_KEYS)
+    body_html = _first(obj, _HTML_KEYS)
+    body_text = _first(obj, _TEXT_KEYS)
+    if not isinstance(body_html, str):
+        body_html = _text_to_html(body_text) if isinstance(body_text, str) else ""
+    if not (isinstance(title, str) and title.strip()) and not body_html:
+        raise ParseError("a JSON object with neither a title nor a body: not a news item")
+    published = _first(obj, _DATE_KEYS)
+    url = _first(obj, _URL_KEYS)
+    return Item(
+        title=title if isinstance(title, str) else "",
+        content_html=body_html,
+        authors=_names(_first(obj, _AUTHOR_KEYS)),
+        published_at=parse_date(published) if isinstance(published, str) else None,
+        url=url if isinstance(url, str) else None,
+        link=url if isinstance(url, str) else None,
+        language=obj.get("language") if isinstance(obj.get("language"), str) else None,
+    )
+
+
+def read_item(data: bytes, *, url: str | None = None, published: datetime | None = None) -> Item:
+    """The first news item of a document, cleaned; ParseError when the bytes hold none."""
+    if not data.strip():
+        raise ParseError("empty file")
+    kind = detect(data)
+    if kind == "binary":
+        raise ParseError("binary file, not a news item")
+    if kind == "json":
+        obj = load_json(data)
+        if isinstance(obj, dict) and not ("items" in obj or "version" in obj):
+            item = item_from_json(obj)
+            return _finish(item, url, published)
+    result = parse(data, url=url)
+    if result.error and kind == "feed":  # not a feed: an HTML fragment ("<p>...") is still an article
+        text, _ = decode(data)
+        result = parse_html(text, url=url)
+    if result.error:
+        raise ParseError(result.error)
+    if not result.items:
+        raise ParseError("no item in the document")
+    return _finish(result.items[0], url, published)
+
+
+def _finish(item: Item, url: str | None, published: datetime | None) -> Item:
+    """The item cleaned, with the URL and published date the caller gave taking precedence."""
+    item = clean_item(item)
+    return dataclasses.replace(item, url=url or item.url, link=item.link or url,
+                               published_at=published or item.published_at)
