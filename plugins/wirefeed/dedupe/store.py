@@ -1,0 +1,197 @@
+"""Incremental story clustering in PostgreSQL: fingerprints, the LSH key index, stories and their items."""
+from __future__ import annotations
+
+from collections import defaultdict
+from itertools import combinations
+
+from psycopg2.extras import execute_values
+
+from wirefeed.dedupe.cluster import UnionFind
+from wirefeed.dedupe.match import Features, features, match
+
+# One clustering transaction at a time: two concurrent runs could each miss the other's new items.
+_LOCK_KEY = 0x77666464
+_ITEM_COLUMNS = "i.id, i.body_text, i.text, i.title, i.published_at, i.dateline"
+
+
+def _features(row) -> Features:
+    """Features of an items row (unwrapped body_text, else the cleaned text)."""
+    _, body_text, text_, title, published_at, dateline = row
+    return features(body_text or text_, title, published_at=published_at, dateline=dateline)
+
+
+def lookup(cur, keys: list[int]) -> list[tuple[int, int]]:
+    """(key, item_id) of every indexed item under any of the keys."""
+    if not keys:
+        return []
+    cur.execute("SELECT key, item_id FROM item_bands WHERE key = ANY(%s::bigint[])", (keys,))
+    return cur.fetchall()
+
+
+def add(cur, rows: list[tuple[int, int]]) -> None:
+    """Index (key, item_id) rows; rows already there are left alone (a retry is harmless)."""
+    if rows:
+        execute_values(cur, "INSERT INTO item_bands (key, item_id) VALUES %s ON CONFLICT DO NOTHING",
+                       rows, page_size=10000)
+
+
+def _pending(cur, item_ids: list[int]) -> dict[int, Features]:
+    """Features of the given items not yet fingerprinted in their current version."""
+    cur.execute(f"""SELECT {_ITEM_COLUMNS} FROM items i LEFT JOIN item_fingerprints f ON f.item_id = i.id
+                    WHERE i.id = ANY(%s) AND f.content_hash IS DISTINCT FROM i.content_hash""", (item_ids,))
+    return {row[0]: _features(row) for row in cur.fetchall()}
+
+
+def _candidates(cur, new: dict[int, Features]) -> dict:
+    """Buckets (fingerprint or key -> item ids) holding the new items and the indexed items they meet."""
+    buckets = defaultdict(set)
+    keys = set()
+    for item_id, feat in new.items():
+        if feat.fingerprint is None:
+            continue
+        buckets[feat.fingerprint].add(item_id)
+        for key in feat.band_keys().tolist():
+            buckets[key].add(item_id)
+            keys.add(key)
+    fingerprints = [f.fingerprint for f in new.values() if f.fingerprint]
+    if fingerprints:
+        cur.execute("SELECT fingerprint, item_id FROM item_fingerprints WHERE fingerprint = ANY(%s)",
+                    (fingerprints,))
+        for fingerprint, item_id in cur.fetchall():
+            buckets[fingerprint].add(item_id)
+    for key, item_id in lookup(cur, sorted(keys)):
+        buckets[key].add(item_id)
+    return buckets
+
+
+def _verified_edges(cur, new: dict[int, Features], buckets: dict) -> dict[tuple[int, int], tuple[str, float]]:
+    """Verified pairs involving at least one new item (pairs of indexed items were settled before)."""
+    pairs = set()
+    for members in buckets.values():
+        if len(members) > 1:
+            pairs.update(p for p in combinations(sorted(members), 2) if p[0] in new or p[1] in new)
+    known = {i for pair in pairs for i in pair if i not in new}
+    feats = dict(new)
+    if known:
+        cur.execute(f"SELECT {_ITEM_COLUMNS} FROM items i WHERE i.id = ANY(%s)", (sorted(known),))
+        feats.update((row[0], _features(row)) for row in cur.fetchall())
+    edges = {}
+    for a, b in sorted(pairs):
+        if a in feats and b in feats:  # an indexed item deleted since leaves stale keys behind
+            found = match(feats[a], feats[b])
+            if found:
+                edges[(a, b)] = found
+    return edges
+
+
+def _place(cur, new: dict[int, Features], edges: dict) -> tuple[dict[int, tuple[int, str, float | None]], set, dict]:
+    """Story of every new item as {item: (story, match, score)}, the stories touched, and counts."""
+    sets = UnionFind()
+    for item_id in new:
+        sets.find(item_id)
+    best = {}
+    for (a, b), (kind, score) in edges.items():
+        sets.union(a, b)
+        for item_id in (a, b):
+            rank = (kind == "exact", score)
+            if item_id in new and rank > best.get(item_id, (False, -1.0)):
+                best[item_id] = rank
+    cur.execute("SELECT item_id, story_id FROM story_items WHERE item_id = ANY(%s)", (list(sets.parent),))
+    story_of = dict(cur.fetchall())
+    for item_id, story in story_of.items():
+        # Items already in one story stay together: the story joins their set as node -story.
+        sets.union(item_id, -story)
+    members = defaultdict(list)
+    for item_id in list(sets.parent):
+        if item_id > 0:
+            members[sets.find(item_id)].append(item_id)
+    placed, touched = {}, set()
+    counts = {"new_stories": 0, "joined": 0, "exact_duplicates": 0}
+    for group in members.values():
+        stories = sorted({story_of[i] for i in group if i in story_of})
+        started = None
+        if stories:
+            story, absorbed = stories[0], stories[1:]
+            if absorbed:  # this item bridges stories told apart so far: one story, whatever the arrival order
+                cur.execute("UPDATE story_items SET story_id = %s WHERE story_id = ANY(%s)", (story, absorbed))
+                cur.execute("DELETE FROM stories WHERE id = ANY(%s)", (absorbed,))
+        else:
+            cur.execute("INSERT INTO stories DEFAULT VALUES RETURNING id")
+            story = cur.fetchone()[0]
+            started = min(group)
+            counts["new_stories"] += 1
+        touched.add(story)
+        for item_id in group:
+            if item_id not in new:
+                continue
+            exact, score = (False, None) if item_id == started else best.get(item_id, (False, None))
+            kind = "exact" if exact else ("near" if score is not None else "first")
+            placed[item_id] = (story, kind, score)
+            counts["exact_duplicates"] += exact
+            counts["joined"] += item_id != started and item_id not in story_of
+    return placed, touched, counts
+
+
+def _refresh(cur, story_ids: list[int]) -> None:
+    """Recompute each story's canonical copy, agencies, dateline, times, outlets and item count."""
+    cur.execute("""
+        WITH m AS (
+            SELECT si.story_id, i.id, i.title, i.agencies, i.dateline, i.first_seen_at,
+                   COALESCE(i.published_at, i.first_seen_at) AS published,
+                   COALESCE(NULLIF(f.outlet, ''), f.name) AS outlet,
+                   -- the agency's own copy: its feed is the agency credited
+                   (upper(COALESCE(f.outlet, '')) = ANY(i.agencies) OR upper(f.name) = ANY(i.agencies)) AS own,
+                   i.syndicated, i.word_count, length(i.body_text) + length(i.text) AS size
+              FROM story_items si JOIN items i ON i.id = si.item_id JOIN feeds f ON f.id = i.feed_id
+             WHERE si.story_id = ANY(%(ids)s)
+        ), ranked AS (
+            SELECT m.*, row_number() OVER (PARTITION BY story_id
+                        ORDER BY published, own DESC, syndicated, word_count DESC, size DESC, id) AS rank
+              FROM m
+        )
+        UPDATE stories s SET
+            canonical_item_id = c.id, title = c.title,
+            agencies = ARRAY(SELECT DISTINCT a FROM m, unnest(m.agencies) a WHERE m.story_id = s.id ORDER BY a),
+            dateline = (SELECT r.dateline FROM ranked r WHERE r.story_id = s.id AND r.dateline IS NOT NULL
+                         ORDER BY r.rank LIMIT 1),
+            first_published_at = (SELECT min(published) FROM m WHERE m.story_id = s.id),
+            first_seen_at = (SELECT min(first_seen_at) FROM m WHERE m.story_id = s.id),
+            outlets = ARRAY(SELECT DISTINCT outlet FROM m WHERE m.story_id = s.id AND outlet IS NOT NULL
+                            ORDER BY outlet),
+            item_count = (SELECT count(*) FROM m WHERE m.story_id = s.id),
+            updated_at = now()
+          FROM ranked c
+         WHERE c.story_id = s.id AND c.rank = 1""", {"ids": story_ids})
+
+
+def assign_stories(conn, item_ids: list[int]) -> dict:
+    """Fingerprint and index the items, join them to their stories or start new ones, and commit."""
+    counts = {"items": 0, "new_stories": 0, "joined": 0, "exact_duplicates": 0}
+    with conn.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+        new = _pending(cur, sorted(set(item_ids)))
+        if not new:
+            conn.commit()
+            return counts
+        ids = sorted(new)
+        # An edited item is indexed afresh: its old keys would find copies of what it no longer says.
+        cur.execute("DELETE FROM item_bands WHERE item_id = ANY(%s)", (ids,))
+        buckets = _candidates(cur, new)
+        edges = _verified_edges(cur, new, buckets)
+        placed, touched, placed_counts = _place(cur, new, edges)
+        execute_values(cur, """INSERT INTO story_items (item_id, story_id, match, score) VALUES %s
+                               ON CONFLICT (item_id) DO UPDATE SET story_id = EXCLUDED.story_id,
+                                   match = EXCLUDED.match, score = EXCLUDED.score, linked_at = now()""",
+                       [(i, *placed[i]) for i in ids], page_size=5000)
+        execute_values(cur, """INSERT INTO item_fingerprints (item_id, content_hash, fingerprint)
+                               SELECT v.id, i.content_hash, v.fp FROM (VALUES %s) v (id, fp)
+                               JOIN items i ON i.id = v.id
+                               ON CONFLICT (item_id) DO UPDATE SET content_hash = EXCLUDED.content_hash,
+                                   fingerprint = EXCLUDED.fingerprint, computed_at = now()""",
+                       [(i, new[i].fingerprint) for i in ids], template="(%s::bigint, %s::text)", page_size=5000)
+        add(cur, [(key, i) for i in ids for key in set(new[i].band_keys().tolist())])
+        _refresh(cur, sorted(touched))
+    conn.commit()
+    counts["items"] = len(new)
+    counts.update(placed_counts)
+    return counts
