@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from wirefeed.extract.agencies import canonical_agency
-from wirefeed.extract.patterns import NON_AUTHORS
+from wirefeed.extract.patterns import BYLINE_BEATS, BYLINE_ROLES, NON_AUTHORS
 
 _BYLINE = re.compile(r"^(?:by|from)\s*:?\s+(?P<names>[^\n]{2,160})$", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\by\b|\bet\b|\||/)\s*", re.IGNORECASE)
@@ -22,16 +22,39 @@ def _looks_like_name(name: str) -> bool:
         return False
     if len(words) == 1 and len(name) < 3:
         return False
-    return all(w[:1].isupper() or w.casefold() in _PARTICLES or w[:2].casefold() in ("al", "el") for w in words)
+    return all(w[:1].isupper() or w.casefold() in _PARTICLES or w[:2].casefold() in ("al", "el")
+               or (w[1:2] in "'’" and w[2:3].isupper()) for w in words)
 
 
 def _tidy(name: str) -> str:
     """Trim a name and give an all-capitals byline ("PAUL BYRNE") ordinary capitals."""
-    name = re.sub(r"\s+", " ", name).strip(" .,:;-–—()'\"")
+    name = re.sub(r"\s+", " ", name).strip(" .,:;=-–—()'\"")
     if name.isupper():
         name = " ".join(w.capitalize() if not w.startswith("MC") else "Mc" + w[2:].capitalize()
                         for w in name.split())
     return name
+
+
+def _strip_role(part: str) -> tuple[str, tuple[str, ...]]:
+    """A name without a trailing role ("BERNARD CONDON AP Business Writer" -> "BERNARD CONDON", AP)."""
+    words = part.split()
+    if len(words) < 2 or words[-1].casefold().rstrip("s") not in BYLINE_ROLES:
+        return part, ()
+    words.pop()
+    agencies: list[str] = []
+    while words:
+        for size in (3, 2, 1):  # an agency named before the role ("Associated Press Writer")
+            agency = canonical_agency(" ".join(words[-size:])) if len(words) > size else None
+            if agency:
+                agencies.append(agency)
+                del words[-size:]
+                break
+        else:
+            if len(words) > 1 and words[-1].casefold() in BYLINE_BEATS:
+                words.pop()
+                continue
+            break
+    return " ".join(words), tuple(agencies)
 
 
 def split_names(names: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -39,7 +62,10 @@ def split_names(names: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     authors: list[str] = []
     agencies: list[str] = []
     for part in _SPLIT.split(names.strip()):
-        part = _IN_PLACE.sub("", _tidy(re.sub(r"^(?:by|from)\s+", "", part.strip(), flags=re.IGNORECASE)))
+        part = _IN_PLACE.sub("", re.sub(r"^(?:by|from)\s+", "", part.strip(), flags=re.IGNORECASE))
+        part, role_agencies = _strip_role(part.strip(" .,:;=-–—()'\""))
+        agencies.extend(role_agencies)
+        part = _tidy(part)
         if not part:
             continue
         agency = canonical_agency(part)

@@ -1,6 +1,7 @@
 """The dateline that opens wire copy: "Srinagar (Jammu and Kashmir) [India], May 20 (ANI):"."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -24,8 +25,9 @@ _DATE = re.compile(
 _PAREN = re.compile(r"\((?P<credit>[^()\n]{1,60})\)|/(?P<tass>TASS)/")
 _SEPARATOR = re.compile(rf"\s*(?:{DATELINE_SEPARATOR}\s*)?")
 _PREFIXES = tuple(re.compile(p) for p in DATELINE_PREFIXES)
+_AFTER_CREDIT = re.compile(r"(?P<prefix>[^\n()\[\]]{2,80}?)\s*(?:[-–—]{1,2}|:)\s+")
 _PLACE = re.compile(
-    r"^(?P<place>[^()\[\],]{1,60}?)\s*(?:\((?P<region>[^()\[\]]{1,40})\))?\s*(?:\[(?P<country>[^\[\]()]{1,40})\])?"
+    r"^(?P<place>[^()\[\],]{1,200}?)\s*(?:\((?P<region>[^()\[\]]{1,40})\))?\s*(?:\[(?P<country>[^\[\]()]{1,40})\])?"
     r"(?P<more>(?:\s*,\s*[^,()\[\]]{1,40}){0,3})\s*$"
 )
 # "CHICAGO -- ...", "KANDAHAR, Afghanistan -- ...", "CHICAGO (CBS) -- ...": no agency credit,
@@ -113,7 +115,7 @@ def _split_place(text: str) -> tuple[str, str | None, str | None] | None:
             return None
     if len(place.split()) > 6:
         place = _glued_place(place)
-    if not place[:1].isupper() or len(place.split()) > 6 or any(c in place for c in "!?;\"“”"):
+    if not place[:1].isalpha() or place[:1].islower() or len(place.split()) > 6 or any(c in place for c in "!?;\"“”"):
         return None
     return place, region and region.strip(), country and country.strip()
 
@@ -142,7 +144,8 @@ def _credited(head: str, published: datetime | None) -> Lead | None:
             return Lead(Dateline(raw=raw, date=when), agencies, cut) if date_match else None
         parts = _split_place(prefix)
         if parts is None:
-            return None
+            # A headline glued before "(Reuters) -": the credit stands, the place is unknown.
+            return Lead(None, agencies, "") if end > paren.end() else None
         place, region, country = parts
         dateline = Dateline(raw=raw[raw.index(place):] if place in raw else raw, place=place, region=region,
                             country_code=resolve_country(place, region, country), date=when)
@@ -170,7 +173,31 @@ def _uncredited(head: str) -> Lead | None:
                 parse_credit(match["source"]) or () if match["source"] else (), match.group())
 
 
+def _place_date(head: str, published: datetime | None) -> tuple[Dateline, str] | None:
+    """A "Rome, October 11 -" dateline after a leading credit ("(ANSA) - Rome, October 11 - ...")."""
+    separator = _AFTER_CREDIT.match(head)
+    if not separator:
+        return None
+    prefix = separator["prefix"]
+    date_match = _DATE.search(prefix)
+    if not date_match:
+        return None  # without a date, "Rome -" could be the start of any sentence
+    parts = _split_place(prefix[: date_match.start()].strip().rstrip(",").strip())
+    if parts is None:
+        return None
+    place, region, country = parts
+    return (Dateline(raw=prefix.strip(), place=place, region=region,
+                     country_code=resolve_country(place, region, country), date=_date_of(date_match, published)),
+            separator.group())
+
+
 def find_dateline(paragraph: str, published: datetime | None = None) -> Lead | None:
     """The dateline opening this paragraph, the agencies it credits and the text to cut."""
     head = paragraph[:HEAD_CHARS]
-    return _credited(head, published) or _uncredited(head)
+    lead = _credited(head, published) or _uncredited(head)
+    if lead and lead.dateline is None and lead.cut:
+        after = _place_date(head[len(lead.cut):], published)
+        if after:
+            raw = (lead.cut + after[0].raw).strip()
+            return Lead(dataclasses.replace(after[0], raw=raw), lead.agencies, lead.cut + after[1])
+    return lead

@@ -8,9 +8,9 @@ from __future__ import annotations
 # canonical short name -> the names it is credited under (matched case-insensitively,
 # only where copy credits a source: dateline parentheses, credit lines, sign-offs, bylines).
 AGENCIES: dict[str, tuple[str, ...]] = {
-    "ANI": ("ANI", "Asian News International"),
-    "PTI": ("PTI", "Press Trust of India"),
-    "IANS": ("IANS", "Indo-Asian News Service", "Indo Asian News Service"),
+    "ANI": ("ANI", "Asian News International", "एएनआई"),
+    "PTI": ("PTI", "Press Trust of India", "PTI-Bhasha", "पीटीआई", "भाषा"),
+    "IANS": ("IANS", "Indo-Asian News Service", "Indo Asian News Service", "आईएएनएस"),
     "UNI": ("UNI", "United News of India"),
     "REUTERS": ("Reuters", "Thomson Reuters", "Reuters Staff"),
     "AP": ("AP", "Associated Press", "The Associated Press"),
@@ -96,6 +96,7 @@ SIGNOFF_LINES: tuple[tuple[str, str], ...] = (
     ("BSS", r"BSS/[A-Z0-9/ -]{2,40}(?: ?hrs)?"),
     ("APP", r"APP/[A-Za-z0-9/ -]{2,40}"),
     ("BERNAMA", r"[-–—]{1,2} ?BERNAMA"),
+    ("YONHAP", r"\(END\)"),
     ("", r"[a-z]{2,4}(?:/[a-z]{2,4}){1,4}"),  # desk initials after a sign-off ("sps/rad")
     ("", r"\d{6} GMT [A-Z][a-z]{2} \d{1,2}"),  # dpa transmission time
     ("", r"\d{4} ?(?:GMT|IST|hrs|HRS)"),
@@ -232,11 +233,15 @@ MONTHS: dict[str, int] = {
     **dict.fromkeys(("sep", "sept", "september", "septembre", "septiembre", "settembre", "setembro", "set"), 9),
     **dict.fromkeys(("oct", "october", "octobre", "oktober", "octubre", "ottobre", "outubro", "okt", "out"), 10),
     **dict.fromkeys(("nov", "november", "novembre", "noviembre", "novembro"), 11),
+    # Hindi
+    "जनवरी": 1, "फरवरी": 2, "फ़रवरी": 2, "मार्च": 3, "अप्रैल": 4, "मई": 5, "जून": 6, "जुलाई": 7,
+    "अगस्त": 8, "सितंबर": 9, "सितम्बर": 9, "अक्टूबर": 10, "नवंबर": 11, "नवम्बर": 11, "दिसंबर": 12, "दिसम्बर": 12,
     **dict.fromkeys(("dec", "december", "décembre", "decembre", "dezember", "diciembre", "dicembre", "dezembro", "déc", "dez", "dic"), 12),
 }
 
-# Separators that end a dateline: "-", "--", "—", "–", "―", ":", ".-" (EFE), "_" (ANPA), cp1252 dash.
-DATELINE_SEPARATOR = r"(?:\.?\s*[-–—―\x97_]{1,2}|:|\.-|\.(?=\s))"
+# Separators that end a dateline: "-", "--", "—", "–", "―", ":", ".-" (EFE), "_" (ANPA), cp1252
+# dash, and the Devanagari danda "।" of Hindi copy.
+DATELINE_SEPARATOR = r"(?:\.?\s*[-–—―\x97_]{1,2}|:|\.-|\.(?=\s)|।)"
 
 # Leading clutter some outlets put before a dateline: SFGate's "(07-17) 13:09 PDT".
 DATELINE_PREFIXES: tuple[str, ...] = (
@@ -246,6 +251,17 @@ DATELINE_PREFIXES: tuple[str, ...] = (
 # Leading lines that only carry a date or an export header ("date 2025-05-20 DT",
 # "Updated: May 20, 2025 10:15 IST"): cut from the head of the text.
 HEADER_DATE_WORDS = ("date", "dated", "updated", "published", "posted", "last updated", "first published", "on")
+
+# Editors' notes heading a story ("(Adds details in paragraphs 4-6)"): wrapping, not body.
+HEADER_NOTES = r"\((?:adds|updates|recasts|corrects|changes|fixes|removes|refiles|rewrites|repeats|writes through|edits)\b[^()]{0,300}\)|(?:eds|editors?|editor's note)\s*:.{0,300}"
+
+# Words between a byline's name and its role ("By BERNARD CONDON, AP Business Writer").
+BYLINE_ROLES = ("writer", "correspondent", "reporter", "editor", "columnist", "contributor", "analyst")
+BYLINE_BEATS = ("business", "sports", "medical", "science", "political", "politics", "chief", "senior", "staff",
+                "special", "legal", "economics", "entertainment", "technology", "health", "religion",
+                "diplomatic", "investigative", "contributing", "associate", "national", "foreign",
+                "environment", "environmental", "education", "travel", "food", "auto", "energy", "markets",
+                "white house", "congressional", "global", "regional", "wire", "news")
 
 # Outlet staff bylines that name nobody: never authors.
 NON_AUTHORS: tuple[str, ...] = (

@@ -18,7 +18,7 @@ from wirefeed.parse.jsonfeed import load_json
 # Keys of one JSON item in the shapes met in practice: wirefeed's own Item, JSON Feed items,
 # IPTC ninjs (headline, body_text, byline, versioncreated) and common CMS exports.
 _TITLE_KEYS = ("title", "headline", "name")
-_HTML_KEYS = ("content_html", "html", "body_html", "content", "summary_html", "description")
+_HTML_KEYS = ("content_html", "html", "body_html", "body_xhtml", "content", "summary_html", "description")
 _TEXT_KEYS = ("text", "body_text", "content_text", "body", "summary", "description_text")
 _AUTHOR_KEYS = ("authors", "author", "byline", "creator", "by")
 _DATE_KEYS = ("published_at", "date_published", "published", "pubDate", "firstcreated", "versioncreated",

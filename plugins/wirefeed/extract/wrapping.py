@@ -10,7 +10,7 @@ from wirefeed.extract.authors import parse_byline, split_names
 from wirefeed.extract.dateline import Lead, find_dateline
 from wirefeed.extract.disclaimers import find_disclaimer
 from wirefeed.extract.patterns import (
-    AGENCIES, CLOSING_CREDIT, HEADER_DATE_WORDS, MONTHS, REPORTING_PARENS, SIGNOFF_LINES,
+    AGENCIES, CLOSING_CREDIT, HEADER_DATE_WORDS, HEADER_NOTES, MONTHS, REPORTING_PARENS, SIGNOFF_LINES,
     TAIL_BLOCK_STARTS, TRAILERS,
 )
 from wirefeed.models import Dateline
@@ -42,6 +42,7 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _FOLD = re.compile(r"[\W_]+")
+_HEADER_NOTE = re.compile(HEADER_NOTES, re.IGNORECASE)
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -111,7 +112,7 @@ def cut_head(paragraphs: list[list[str]], title: str, published: datetime | None
             continue
         credit = _header_credit(line)
         byline = parse_byline(line)
-        if not (credit or byline or _DATE_LINE.match(line.strip())):
+        if not (credit or byline or _DATE_LINE.match(line.strip()) or _HEADER_NOTE.fullmatch(line.strip())):
             break
         found.credit(credit or ())
         if byline:
