@@ -35,7 +35,6 @@ _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _EDGE_SPACE = re.compile(r" ?\n ?")
 # C0/C1 controls except tab and newline, lone surrogates, and the non-characters XML and PostgreSQL refuse.
 _INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-_HTML_HINT = re.compile(r"<[a-zA-Z/!]|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]\w*);")
 
 
 def fix_text(text: str) -> str:
@@ -79,11 +78,11 @@ def _normalise(text: str) -> str:
 
 
 def clean_line(value: str) -> str:
-    """A one-line field (title, author, category): markup and entities resolved, whitespace collapsed."""
+    """A one-line plain-text field (title, author, category): characters repaired, whitespace collapsed."""
     if not value:
         return ""
-    if _HTML_HINT.search(value):
-        value = html_to_text(value)
+    if "&" in value:  # feeds double-encode: "Jenny&#8217;s" inside CDATA is still an apostrophe
+        value = html_lib.unescape(value)
     return " ".join(fix_text(value).split())
 
 
@@ -93,13 +92,27 @@ def clean_item(item: Item) -> Item:
     if len(item.summary_html) > len(body):  # some feeds put a teaser in content and the article in summary
         body = item.summary_html
     safe = sanitize_html(body)
+    text = _safe_to_text(safe)
+    title, flags = clean_line(item.title), item.flags
+    if not title:  # reports and story matching need a label: the opening words, else the link
+        title = _opening(text) or item.url or item.link or ""
+        flags = flags + ("title_derived",)
     return dataclasses.replace(
         item,
-        title=clean_line(item.title),
+        title=title,
+        flags=flags,
         authors=tuple(dict.fromkeys(a for a in map(clean_line, item.authors) if a)),
         categories=tuple(dict.fromkeys(c for c in map(clean_line, item.categories) if c)),
         guid=(fix_text(item.guid).strip() or None) if item.guid else None,
         link=(_INVALID.sub("", item.link).strip() or None) if item.link else None,
         html=safe,
-        text=_safe_to_text(safe),
+        text=text,
     )
+
+
+def _opening(text: str, limit: int = 120) -> str:
+    """The first paragraph of a text, cut at a word boundary near `limit` characters."""
+    first = text.split("\n", 1)[0]
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0] + "…"

@@ -5,6 +5,7 @@ import dataclasses
 import re
 import zlib
 from datetime import datetime, timezone, tzinfo
+from urllib.parse import urljoin
 
 from lxml import etree
 
@@ -74,9 +75,9 @@ def _parse(data: bytes, url: str | None, content_type: str | None, tz: tzinfo | 
     text, _ = decode(data, content_type)
     if kind == "html":
         return parse_html(text, url=url, tz=tz)
-    if looks_like_wiretext(text) or (content_type or "").startswith("text/plain") or kind == "text":
+    if looks_like_wiretext(text) or (content_type or "").startswith("text/plain"):
         return parse_wiretext(text, url=url, tz=tz)
-    raise ParseError("unknown document format")
+    raise ParseError("not a feed: text that is neither XML, JSON, HTML nor a wire export with a date header")
 
 
 def _finish(result: ParseResult, base: str | None, now: datetime) -> ParseResult:
@@ -90,9 +91,11 @@ def _finish_item(item: Item, base: str | None, now: datetime) -> Item:
     url = canonical_url(item.link, base)
     if url is None and item.guid and item.guid.startswith(("http://", "https://")):
         url = canonical_url(item.guid)  # RSS guids are permalinks unless isPermaLink="false"
+    enclosures = tuple(dataclasses.replace(e, url=urljoin(base, e.url)) for e in item.enclosures) if base \
+        else item.enclosures
     published, flags = settle(item.published_at, now)
     updated = item.updated_at if item.updated_at is None or item.updated_at <= now else now
-    return dataclasses.replace(item, url=url, published_at=published, updated_at=updated,
+    return dataclasses.replace(item, url=url, published_at=published, updated_at=updated, enclosures=enclosures,
                                flags=tuple(dict.fromkeys(item.flags + flags)), source=item.source or base)
 
 

@@ -9,14 +9,17 @@ import feedparser
 from feedparser.exceptions import ThingsNobodyCaresAboutButMe
 from lxml import etree
 
+from wirefeed.clean import html_to_text
 from wirefeed.errors import ParseError
 from wirefeed.models import Enclosure, Item, ParseResult
 from wirefeed.parse.dates import parse_date
+from wirefeed.parse.encoding import sniff_utf16
 
 # Entity declarations are where XML attacks live (external files, billion laughs, quadratic blowup).
 _DOCTYPE = re.compile(rb"<!DOCTYPE\s+([^\s\[>]+)[^\[>]*(?:\[(.*?)\]\s*)?>", re.DOTALL | re.IGNORECASE)
 _ENTITY = re.compile(rb"<!ENTITY\s+(%\s*)?([\w.:\-]+)\s+(?:\"([^\"]*)\"|'([^']*)'|(SYSTEM|PUBLIC)[^>]*)\s*>",
                      re.IGNORECASE)
+_XML_ENCODING = re.compile(rb"(?<=<\?xml)([^>]*?)\sencoding\s*=\s*[\"'][^\"']*[\"']")
 _MAX_KEPT_ENTITY = 64  # a literal this short expanded a thousand times is still harmless
 _ITEM_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>]")
 
@@ -43,6 +46,10 @@ def _short_literal(value: bytes) -> bool:
 def parse_feed(data: bytes, *, url: str | None = None, content_type: str | None = None,
                tz: tzinfo | None = None) -> ParseResult:
     """Parse RSS/RDF/Atom bytes into Items; a broken document is flagged partial, or errors if nothing survives."""
+    wide = sniff_utf16(data)
+    if wide:  # feedparser misreads UTF-16/32 that has no BOM: hand it UTF-8 instead
+        data = _XML_ENCODING.sub(rb"\1", data.decode(wide, errors="replace").encode("utf-8"), count=1)
+        content_type = "application/xml; charset=utf-8"
     data = defuse_doctype(data)
     parsed = _feedparser(data, url, content_type)
     problem = _problem(parsed)
@@ -58,11 +65,12 @@ def parse_feed(data: bytes, *, url: str | None = None, content_type: str | None 
         raise ParseError(f"broken XML, no item could be recovered: {problem}")
     feed = parsed.feed
     language = feed.get("language")
-    items = tuple(_item(entry, url, language, tz) for entry in parsed.entries)
-    return ParseResult(items=items, feed_title=feed.get("title", ""), feed_link=feed.get("link"),
+    feed_authors = _authors(feed)  # Atom: an entry without an author has the feed's
+    items = tuple(_item(entry, url, language, feed_authors, tz) for entry in parsed.entries)
+    return ParseResult(items=items, feed_title=feed.get("title", ""), feed_link=(feed.get("link") or "").strip() or None,
                        format=parsed.get("version") or "xml", partial=bool(problem and items),
                        error=f"broken XML, items recovered: {problem}" if problem and items else None,
-                       ttl_minutes=_int(feed.get("ttl")))
+                       ttl_minutes=_int(feed.get("ttl")), language=language or None)
 
 
 def _feedparser(data: bytes, url: str | None, content_type: str | None):
@@ -96,7 +104,8 @@ def _lxml_recover(data: bytes) -> bytes | None:
     return None if root is None else etree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _item(entry, base: str | None, feed_language: str | None, tz: tzinfo | None) -> Item:
+def _item(entry, base: str | None, feed_language: str | None, feed_authors: tuple[str, ...],
+          tz: tzinfo | None) -> Item:
     """One feedparser entry as an Item."""
     content = _best_content(entry.get("content") or [])
     published = _date(entry, "published", tz)
@@ -104,8 +113,8 @@ def _item(entry, base: str | None, feed_language: str | None, tz: tzinfo | None)
     return Item(
         guid=entry.get("id") or None,
         link=_link(entry),
-        title=entry.get("title", ""),
-        authors=_authors(entry),
+        title=_title(entry),
+        authors=_authors(entry) or feed_authors,
         published_at=published or updated,
         updated_at=updated,
         summary_html=entry.get("summary", ""),
@@ -113,7 +122,7 @@ def _item(entry, base: str | None, feed_language: str | None, tz: tzinfo | None)
         categories=tuple(dict.fromkeys(t.get("term") or t.get("label") for t in entry.get("tags", [])
                                        if t.get("term") or t.get("label"))),
         enclosures=_enclosures(entry),
-        language=(content.get("language") if content else None) or feed_language,
+        language=entry.get("language") or (content.get("language") if content else None) or feed_language,
         source=base,
     )
 
@@ -125,8 +134,18 @@ def _best_content(contents: list) -> dict | None:
     return max(contents, key=lambda c: ("html" in (c.get("type") or ""), len(c.get("value") or "")))
 
 
+def _title(entry) -> str:
+    """The title as plain text: feedparser keeps markup in titles typed html."""
+    title = entry.get("title", "")
+    if "html" in (entry.get("title_detail") or {}).get("type", ""):
+        return html_to_text(title)
+    return title
+
+
 def _link(entry) -> str | None:
-    """The entry's alternate link (feedparser's `link`), else its first link of any kind."""
+    """The article link: FeedBurner's original link, the alternate link, else the first link of any kind."""
+    if entry.get("feedburner_origlink"):
+        return entry["feedburner_origlink"]
     if entry.get("link"):
         return entry["link"]
     for link in entry.get("links", []):

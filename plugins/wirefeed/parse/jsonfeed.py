@@ -74,7 +74,7 @@ def parse_jsonfeed(data: bytes, *, url: str | None = None, tz: tzinfo | None = N
     version = _str(doc.get("version")).rstrip("/").rsplit("/", 1)[-1]
     return ParseResult(items=items, feed_title=_str(doc.get("title")),
                        feed_link=canonical_url(_str(doc.get("home_page_url")), base) or None,
-                       format=f"json{version.replace('.', '')}" if version else "json")
+                       format=f"json{version.replace('.', '')}" if version else "json", language=language or None)
 
 
 def _item(entry: dict, base: str | None, source: str | None, language: str | None,
@@ -91,7 +91,7 @@ def _item(entry: dict, base: str | None, source: str | None, language: str | Non
     return Item(
         guid=str(guid) if isinstance(guid, (str, int)) and not isinstance(guid, bool) and str(guid) else None,
         link=_join(base, link),
-        title=_str(entry.get("title")),
+        title=html.unescape(_str(entry.get("title"))),  # plain text per the spec, yet often entity-encoded
         authors=_authors(entry) or feed_authors,
         published_at=published or updated,
         updated_at=updated,
