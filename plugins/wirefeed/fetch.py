@@ -151,7 +151,8 @@ def _final(resp: requests.Response, state: _Hops, limits: Limits, deadline: Dead
         _release(resp)
         return Fetch(**common, not_modified=True)
     if not 200 <= resp.status_code < 300:
-        reason = (resp.reason or http.client.responses.get(resp.status_code, "")).strip()
+        # The standard phrase, not the server's: that one is free text of any length.
+        reason = http.client.responses.get(resp.status_code, "")
         return Fetch(**common, error=f"HTTP {resp.status_code} {reason}".strip(), error_kind="http")
     body, wire = _read_body(resp, limits, deadline)
     _release(resp)
@@ -326,7 +327,7 @@ def _classify(exc: Exception, deadline: Deadline, limits: Limits) -> tuple[str, 
     if any(isinstance(e, urllib3.exceptions.NewConnectionError) for e in chain):
         return "connect", str(next(e for e in chain if isinstance(e, urllib3.exceptions.NewConnectionError))).split(": ", 1)[-1]
     if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                        requests.exceptions.InvalidSchema, urllib3.exceptions.LocationParseError, UnicodeError)):
+                        requests.exceptions.InvalidSchema, urllib3.exceptions.LocationParseError, ValueError)):
         return "invalid_url", f"invalid URL: {_innermost(chain)}"
     if isinstance(exc, (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)):
         return "protocol", f"broken HTTP response: {_innermost(chain)}"
@@ -338,20 +339,22 @@ def _causes(exc: BaseException) -> list[BaseException]:
     chain, todo = [], [exc]
     while todo and len(chain) < 20:
         current = todo.pop(0)
-        if current is None or current in chain:
+        if current in chain:
             continue
         chain.append(current)
-        todo += [getattr(current, "reason", None), current.__cause__, current.__context__]
-        todo += [a for a in getattr(current, "args", ()) if isinstance(a, BaseException)]
+        wrapped = [getattr(current, "reason", None), current.__cause__, current.__context__,
+                   *getattr(current, "args", ())]
+        todo += [e for e in wrapped if isinstance(e, BaseException)]
     return chain
 
 
 def _innermost(chain: list[BaseException]) -> str:
     """The most specific message in a chain of wrapped exceptions."""
     for exc in reversed(chain):
-        text = str(exc).strip()
-        if text:
-            return text.splitlines()[0][:300]
+        # Servers choose these bytes: keep one printable line.
+        text = "".join(ch if ch.isprintable() else "?" for ch in str(exc).strip().split("\n", 1)[0][:300])
+        if text.strip("? "):
+            return text
     return chain[0].__class__.__name__
 
 
