@@ -97,6 +97,12 @@ def report(conn, before: dict) -> str:
                        FROM items i JOIN feeds ON feeds.id = i.feed_id ORDER BY i.published_at DESC NULLS LAST
                        LIMIT 6""")
         rows = cur.fetchall()
+        cur.execute("""SELECT s.title, s.agencies, s.dateline ->> 'place' AS place, s.outlets, s.item_count
+                       FROM stories s WHERE s.item_count > 1 ORDER BY s.item_count DESC, s.id LIMIT 5""")
+        stories = cur.fetchall()
+        cur.execute("""SELECT (SELECT count(*) FROM stories) AS stories,
+                              (SELECT coalesce(sum(item_count - 1), 0) FROM stories) AS copies""")
+        totals = cur.fetchone()
     conn.commit()
     new = after["items"] - before["items"]
     lines = [f"wirefeed demo: {len(fetches)} feeds fetched, {new} new items loaded "
@@ -111,6 +117,11 @@ def report(conn, before: dict) -> str:
         lines.append(f"  {f['name']}: HTTP {f['status']}, {state}")
     if new == 0:
         lines.append("No new items: everything in the sample feeds is already loaded (re-runs are idempotent).")
+    lines.append(f"{totals['stories']} stories; {totals['copies']} items are copies of a story already seen "
+                 "from another outlet (each copy kept and linked to its story).")
+    for st in stories:
+        lines.append(f"  story \"{st['title'][:60]}\" ({'/'.join(st['agencies']) or '-'}, {st['place'] or '-'}): "
+                     f"{st['item_count']} copies from {', '.join(st['outlets'])}")
     lines.append("Latest items:")
     for r in rows:
         agencies = "/".join(r["agencies"] or []) or "-"

@@ -11,22 +11,18 @@ from datetime import datetime, timezone
 
 from wirefeed import config, feedstate, load
 from wirefeed.clean import clean_item
+from wirefeed.dedupe.store import assign_stories
 from wirefeed.db import dict_cursor
 from wirefeed.errors import ConfigError
+from wirefeed.extract import extract_article
 from wirefeed.fetch import Fetcher, Limits
 from wirefeed.load import LoadCounts
-from wirefeed.models import Article, Fetch, Item
+from wirefeed.models import Fetch
 from wirefeed.parse import parse
 from wirefeed.politeness import HostGate, host_of
 from wirefeed.registry import load_registry
 
 log = logging.getLogger(__name__)
-
-
-def extract_article(item: Item, *, outlet: str | None = None) -> Article:
-    """Placeholder until wirefeed.extract lands: the item as an article with nothing extracted."""
-    return Article(item=item, title=item.title, text=item.text, published_at=item.published_at,
-                   word_count=len(item.text.split()))
 
 
 @dataclass
@@ -43,6 +39,9 @@ class RunCounts:
     items_new: int = 0
     items_updated: int = 0
     items_unchanged: int = 0
+    stories_new: int = 0
+    stories_joined: int = 0
+    exact_duplicates: int = 0
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -183,7 +182,26 @@ def process_pending(conn, *, limit: int | None = None) -> RunCounts:
     log.info("processed %d fetches: %d items found, %d new, %d updated, %d unchanged, %d failed",
              counts.fetches, counts.items_found, counts.items_new, counts.items_updated,
              counts.items_unchanged, counts.failed)
+    cluster_pending(conn, counts)
     return counts
+
+
+def cluster_pending(conn, counts: RunCounts) -> None:
+    """Assign every item not yet clustered (or edited since) to its story."""
+    # Swept from the table rather than passed along, so items loaded by a run that died
+    # before clustering are picked up by the next one.
+    with conn.cursor() as cur:
+        cur.execute("""SELECT i.id FROM items i LEFT JOIN item_fingerprints f ON f.item_id = i.id
+                       WHERE f.item_id IS NULL OR f.content_hash <> i.content_hash ORDER BY i.id""")
+        item_ids = [row[0] for row in cur.fetchall()]
+    conn.commit()
+    for start in range(0, len(item_ids), 5000):
+        result = assign_stories(conn, item_ids[start:start + 5000])
+        counts.stories_new += result["new_stories"]
+        counts.stories_joined += result["joined"]
+        counts.exact_duplicates += result["exact_duplicates"]
+    log.info("clustered %d items: %d new stories, %d copies joined a story (%d exact copies)",
+             len(item_ids), counts.stories_new, counts.stories_joined, counts.exact_duplicates)
 
 
 def process_fetch(conn, fetch_id: int) -> tuple[int, LoadCounts, str | None]:
@@ -200,7 +218,7 @@ def process_fetch(conn, fetch_id: int) -> tuple[int, LoadCounts, str | None]:
     data = zlib.decompress(bytes(row["body"]))
     parsed = parse(data, url=row["final_url"] or row["url"], content_type=row["content_type"])
     articles = [extract_article(clean_item(item), outlet=row["outlet"]) for item in parsed.items]
-    counts, _changed_ids = load.load_articles(conn, row["feed_id"], fetch_id, articles, commit=False)
+    counts, _ = load.load_articles(conn, row["feed_id"], fetch_id, articles, commit=False)
     load.mark_processed(conn, fetch_id, found=len(articles), counts=counts, partial=parsed.partial,
                         error=parsed.error, commit=False)
     conn.commit()
