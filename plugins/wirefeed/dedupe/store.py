@@ -11,13 +11,13 @@ from wirefeed.dedupe.match import Features, features, match
 
 # One clustering transaction at a time: two concurrent runs could each miss the other's new items.
 _LOCK_KEY = 0x77666464
-_ITEM_COLUMNS = "i.id, i.body_text, i.text, i.title, i.published_at, i.dateline"
+_ITEM_COLUMNS = "i.id, i.body_text, i.text, i.title, i.published_at, i.dateline, i.agencies"
 
 
 def _features(row) -> Features:
     """Features of an items row (unwrapped body_text, else the cleaned text)."""
-    _, body_text, text_, title, published_at, dateline = row
-    return features(body_text or text_, title, published_at=published_at, dateline=dateline)
+    _, body_text, text_, title, published_at, dateline, agencies = row
+    return features(body_text or text_, title, published_at=published_at, dateline=dateline, agencies=agencies)
 
 
 def lookup(cur, keys: list[int]) -> list[tuple[int, int]]:
