@@ -189,3 +189,14 @@ def add_new_feeds(conn, feeds: list[Feed]) -> list[str]:
             rows, template="(%s, %s, %s, %s, %s, %s::text[], %s, %s::jsonb)", fetch=True)
     conn.commit()
     return [url for (url,) in added]
+
+
+def ensure_source_feed(conn, url: str, name: str) -> int:
+    """Id of the feed row for a non-HTTP source (a drop folder); created disabled so no fetch plan dials it."""
+    with conn.cursor() as cur:
+        cur.execute("""
+            INSERT INTO feeds (url, name, enabled, disabled_reason) VALUES (%s, %s, false, 'drop folder: not fetched')
+            ON CONFLICT (url) DO UPDATE SET name = EXCLUDED.name RETURNING id""", (url, name))
+        feed_id = cur.fetchone()[0]
+    conn.commit()
+    return feed_id

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from wirefeed import pipeline
+from wirefeed import inbox, pipeline
 from wirefeed.airflow.warehouse import warehouse
 
 log = logging.getLogger(__name__)
@@ -45,3 +45,9 @@ def process_pending() -> dict:
     """Parse, clean, extract and load every landed fetch not yet processed."""
     with warehouse() as conn:
         return pipeline.process_pending(conn).as_dict()
+
+
+def drain_inbox() -> dict:
+    """Land the files dropped into the inbox folder (the NOTIFY trigger then wakes wirefeed_process)."""
+    with warehouse() as conn:
+        return inbox.drain(conn).as_dict()
