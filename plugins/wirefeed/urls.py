@@ -16,7 +16,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 # Characters left as they are in a path or query; anything else (spaces, quotes...) is escaped.
 _PATH_SAFE = "/%:@!$&'()*+,;=~-._"
 _QUERY_SAFE = _PATH_SAFE + "?"
-_TAB_NEWLINE = re.compile(r"[\t\r\n]+")
+_TAB_NEWLINE = re.compile(r"[ \t]*[\r\n]+[ \t]*|\t+")  # a line break with its indentation
 _EDGES = "".join(map(chr, range(0x21))) + "\x7f"
 
 

@@ -120,4 +120,6 @@ def _gunzip(data: bytes) -> bytes:
         raise ParseError(f"corrupt gzip data: {exc}") from None
     if inflater.unconsumed_tail:
         raise ParseError(f"gzip data inflates beyond {config.MAX_BODY_BYTES * 4} bytes")
+    if not inflater.eof:
+        raise ParseError("corrupt gzip data: truncated stream")
     return out

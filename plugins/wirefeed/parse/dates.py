@@ -28,6 +28,7 @@ _TZINFOS = {name: int(hours * 3600) for name, hours in _ZONE_ABBREVIATIONS.items
 _FEEDPARSER_ZONES = {"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"}
 _TRAILING_ZONE = re.compile(r"\s\(?([A-Za-z]{2,5})\)?\s*$")
 _CLOCK = re.compile(r"(?<!\d)(\d\d?):(\d\d)(?::(\d\d))?")
+_ISO_DAY = re.compile(r"^(\d+)-(\d\d)-(\d\d)")
 _PROBE_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
 _fp = feedparser.datetimes
 # feedparser's handlers, strictest first: its loose ISO 8601 reader turns "2013-xx-27" into November.
@@ -103,7 +104,10 @@ def _dateutil(value: str, tz: tzinfo) -> datetime | None:
 
 
 def _valid_clock(value: str) -> bool:
-    """False for a time of day out of range (25:00, 10:61), which lenient parsers would roll over."""
+    """False for a time of day or ISO date out of range (25:00, 2025-13-45), which lenient parsers roll over."""
+    day = _ISO_DAY.match(value)
+    if day and (len(day.group(1)) != 4 or not 1 <= int(day.group(2)) <= 12 or not 1 <= int(day.group(3)) <= 31):
+        return False
     for hour, minute, second in _CLOCK.findall(value):
         if int(hour) > 24 or int(minute) > 59 or (second and int(second) > 60):
             return False

@@ -61,13 +61,13 @@ def parse_feed(data: bytes, *, url: str | None = None, content_type: str | None 
                 parsed = retry
     if not parsed.entries and not parsed.get("version"):
         raise ParseError(f"not a feed: {problem or 'no RSS, Atom or RDF root element'}")
-    if problem and not parsed.entries and _ITEM_TAG.search(data):
-        raise ParseError(f"broken XML, no item could be recovered: {problem}")
     feed = parsed.feed
     language = feed.get("language")
     feed_authors = _authors(feed)  # Atom: an entry without an author has the feed's
-    items = tuple(_item(entry, url, language, feed_authors, tz) for entry in parsed.entries)
-    return ParseResult(items=items, feed_title=feed.get("title", ""), feed_link=(feed.get("link") or "").strip() or None,
+    items = tuple(_item(entry, url, language, feed_authors, tz) for entry in parsed.entries if _has_substance(entry))
+    if problem and not items and _ITEM_TAG.search(data):
+        raise ParseError(f"broken XML, no item could be recovered: {problem}")
+    return ParseResult(items=items, feed_title=_title(feed), feed_link=(feed.get("link") or "").strip() or None,
                        format=parsed.get("version") or "xml", partial=bool(problem and items),
                        error=f"broken XML, items recovered: {problem}" if problem and items else None,
                        ttl_minutes=_int(feed.get("ttl")), language=language or None)
@@ -127,6 +127,11 @@ def _item(entry, base: str | None, feed_language: str | None, feed_authors: tupl
     )
 
 
+def _has_substance(entry) -> bool:
+    """False for an entry the recovering parser opened but found nothing in (no title, link, id or body)."""
+    return any(entry.get(key) for key in ("title", "link", "id", "summary", "content", "enclosures"))
+
+
 def _best_content(contents: list) -> dict | None:
     """The richest content block: HTML over plain text, then the longest."""
     if not contents:
@@ -135,7 +140,7 @@ def _best_content(contents: list) -> dict | None:
 
 
 def _title(entry) -> str:
-    """The title as plain text: feedparser keeps markup in titles typed html."""
+    """The title of an entry or feed as plain text: feedparser keeps markup in titles typed html."""
     title = entry.get("title", "")
     if "html" in (entry.get("title_detail") or {}).get("type", ""):
         return html_to_text(title)
