@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from wirefeed.extract.authors import merge, split_names
 from wirefeed.extract.language import detect_language
+from wirefeed.extract.reflow import reflow
 from wirefeed.extract.wrapping import Wrapping, cut_head, cut_tail
 from wirefeed.models import Article, Item
 
@@ -45,6 +46,8 @@ def _utc(moment: datetime | None) -> datetime | None:
 def _extract(item: Item, outlet: str | None) -> Article:
     """extract_article without the safety net."""
     title = _INLINE_SPACE.sub(" ", item.title or "").strip()
+    # clean_item labels a headline-less item with its opening words: no headline to find in the text.
+    headline = "" if "title_derived" in item.flags else title
     published = _utc(item.published_at)
     paragraphs = _paragraphs((item.text or "")[:MAX_TEXT_CHARS])
     found = Wrapping()
@@ -53,13 +56,14 @@ def _extract(item: Item, outlet: str | None) -> Article:
         people, agencies = split_names(field)
         feed_authors.extend(people)
         found.credit(agencies)
-    cut_head(paragraphs, title, published, outlet, found)
+    paragraphs = reflow(paragraphs, headline)
+    cut_head(paragraphs, headline, published, outlet, found)
     cut_tail(paragraphs, outlet, found)
     # Unwrap: hard line breaks inside a paragraph are transmission artefacts, not text.
     text = "\n\n".join(" ".join(lines) for lines in paragraphs if lines)
     return Article(
         item=item,
-        title=title or found.title or "",
+        title=found.title or title,
         text=text,
         agencies=tuple(found.agencies),
         dateline=found.dateline,

@@ -65,10 +65,10 @@ def split_names(names: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         part = _IN_PLACE.sub("", re.sub(r"^(?:by|from)\s+", "", part.strip(), flags=re.IGNORECASE))
         part, role_agencies = _strip_role(part.strip(" .,:;=-–—()'\""))
         agencies.extend(role_agencies)
+        agency = canonical_agency(part)  # before _tidy: "PTI" must not become the name "Pti"
         part = _tidy(part)
         if not part:
             continue
-        agency = canonical_agency(part)
         if agency:
             agencies.append(agency)
         elif part.casefold() in _NON_AUTHORS or part.casefold().endswith((" staff", " desk", " bureau")):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from wirefeed.extract.patterns import DISCLAIMER_TRIGGER, OUTLET_PATTERNS, SELF_REFERENCES
 
 _TRIGGER = re.compile(DISCLAIMER_TRIGGER, re.IGNORECASE)
-_OUTLETS = tuple(re.compile(p, re.IGNORECASE) for p in OUTLET_PATTERNS)
+_OUTLETS = tuple(re.compile(p) for p in OUTLET_PATTERNS)  # case matters: outlets are capitalised
 # Where a disclaimer sits inside a longer paragraph: a parenthesised span, or a
 # "Disclaimer:" sentence running to the end. Both bounded, so never slow.
 _PARENS = re.compile(r"\((?:[^()]{10,600})\)")

@@ -18,7 +18,7 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "XINHUA": ("Xinhua", "Xinhua News Agency", "Xinhuanet"),
     "WAM": ("WAM", "Emirates News Agency"),
     "TPS": ("TPS", "Tazpit Press Service", "Tazpit News Agency"),
-    "BLOOMBERG": ("Bloomberg", "Bloomberg News"),
+    "BLOOMBERG": ("Bloomberg", "Bloomberg News", "Bloomberg L.P.", "Bloomberg LP"),
     "DPA": ("dpa", "Deutsche Presse-Agentur", "dpa correspondents", "dpa correspondent"),
     "DPA-AFX": ("dpa-AFX", "dpa-AFX Analyser", "dpa-AFX Analyzer"),
     "EFE": ("EFE", "Agencia EFE"),
@@ -89,13 +89,14 @@ SIGNOFF_LINES: tuple[tuple[str, str], ...] = (
     ("PTI", r"PTI(?: [A-Z]{2,4}){1,8}"),
     ("IANS", r"[-–—]{1,2} ?IANS(?: [a-z]{2,4}(?:/[a-z]{2,4})+)?"),
     ("UNI", r"UNI(?: [A-Z]{1,4}){1,6}(?: \d{3,4})?"),
-    ("DPA", r"dpa(?: [a-z]{2,4}){1,8}(?: \w{2,4} )?"),
+    ("DPA", r"dpa(?:/[a-z]{2,4})?(?: [a-z]{2,4}){1,8}"),
     ("AP", r"AP-[A-Z]{2}-\d\d-\d\d-\d\d \d{4}GMT<?"),
     ("XINHUA", r"Enditem\.?"),
     ("WAM", r"WAM/[^\n]{1,80}"),
     ("BSS", r"BSS/[A-Z0-9/ -]{2,40}(?: ?hrs)?"),
     ("APP", r"APP/[A-Za-z0-9/ -]{2,40}"),
     ("BERNAMA", r"[-–—]{1,2} ?BERNAMA"),
+    ("KYODO", r"==\s?Kyodo"),
     ("YONHAP", r"\(END\)"),
     ("", r"[a-z]{2,4}(?:/[a-z]{2,4}){1,4}"),  # desk initials after a sign-off ("sps/rad")
     ("", r"\d{6} GMT [A-Z][a-z]{2} \d{1,2}"),  # dpa transmission time
@@ -121,7 +122,8 @@ TRAILERS: tuple[tuple[str, str], ...] = (
     ("authors", r"\(?\s*(?:additional |writing and )?(?:reporting|writing|compiled|reported) by:? (?P<names>[^;()\n]{2,200}?)(?:;[^()\n]*)?\s*\)?\.?"),
     ("wrap", r"[(\[]?\s*[-–—]?\s*(?:with )?(?:inputs?|agency inputs|additional inputs) (?:from|by) (?P<names>[^()\[\]\n]{2,80}?)\s*[)\]]?\.?"),
     ("wrap", r"[(\[]?\s*[-–—]?\s*with (?P<names>agency|agencies|wire|wires) inputs?\s*[)\]]?\.?"),
-    ("wrap", r"\(?(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))\s*(?:©\s*)?(?:\d{4}\s*)?(?P<names>[^.\n]{2,60}?)\s*(?:\d{4})?\.?\s*(?:All rights reserved\.?)?\)?"),
+    ("wrap", r"\(?(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))\s*(?:©\s*)?(?:\d{4}\s*)?(?P<names>[^\n]{2,60}?)\s*(?:\d{4})?\.?\s*(?:All rights reserved\..{0,300}|Click For Restrictions.{0,200})?\)?"),
+    ("wrap", r"This (?:story|article|content) (?:is|has been) provided by (?P<names>[^.\n]{2,60})\. .{0,60}(?:will not be|is not|shall not be) responsible.{0,200}"),
     ("wrap", r"(?P<names>Anadolu Agency) website contains only a portion of the news stories.*"),
     ("credit", r"(?:source|courtesy|credit)s?\s*:\s*(?P<names>[^\n]{2,60})"),
 )
@@ -138,10 +140,9 @@ DISCLAIMER_TRIGGER = (
     r"|holds? no responsibility for (?:its|the) content"
 )
 OUTLET_PATTERNS: tuple[str, ...] = (
-    r"(?:not been|been|not) (?:edited|reworked|modified|changed) by (?:the )?(?P<outlet>[^.;:()\n]{1,60}?) (?:staff|team|desk|editorial|editors)\b",
-    r"(?:may have been |been )?reworked by (?:the )?(?P<outlet>[^.;:()\n]{1,60}?) (?:staff|team|desk)\b",
-    r"(?P<outlet>[A-Z][\w'’&.-]*(?: [A-Z][\w'’&.-]*){0,4}) (?:staff|Staff|team|Team) may not have (?:modified|edited)",
-    r"(?P<outlet>[A-Z][\w'’&.-]*(?: [A-Z][\w'’&.-]*){0,4}) (?:holds|takes|bears|accepts) no responsibility",
+    r"(?i:not been|been|not) (?i:edited|reworked|modified|changed) (?i:by) (?:[Tt]he )?(?P<outlet>[^.;:()\n]{1,60}?) (?i:staff|team|desk|editorial|editors)\b",
+    r"(?P<outlet>[A-Z][\w'’&.-]*(?: [A-Z][\w'’&.-]*){0,4}) (?i:staff|team) (?i:may not have) (?i:modified|edited)",
+    r"(?P<outlet>[A-Z][\w'’&.-]*(?: [A-Z][\w'’&.-]*){0,4}) (?i:holds|takes|bears|accepts) (?i:no responsibility)",
 )
 # Words that name no outlet in "edited by ... staff".
 SELF_REFERENCES = ("our", "its", "this website's", "this site's", "the website's", "the editorial", "the")
@@ -183,7 +184,8 @@ REGION_COUNTRIES: dict[str, tuple[str, ...]] = {
         "rajasthan", "sikkim", "tamil nadu", "telangana", "tripura", "uttar pradesh",
         "uttarakhand", "west bengal", "jammu and kashmir", "jammu & kashmir", "j&k", "ladakh",
         "delhi", "nct", "puducherry", "chandigarh", "andaman and nicobar islands",
-        "lakshadweep", "dadra and nagar haveli and daman and diu", "up", "mp", "tn", "wb")},
+        "lakshadweep", "dadra and nagar haveli and daman and diu", "up", "mp", "tn", "wb", "hp", "guj.",
+        "raj.", "maha.", "k'taka", "uk'hand")},
     "punjab": ("IN", "PK"),
     # Pakistan
     **{name: ("PK",) for name in (

@@ -8,12 +8,14 @@ from datetime import datetime
 
 from wirefeed.clean import clean_item
 from wirefeed.errors import ParseError
+from wirefeed.extract.reflow import opens_story
 from wirefeed.models import Item
 from wirefeed.parse import detect, parse
 from wirefeed.parse.dates import parse_date
 from wirefeed.parse.encoding import decode
 from wirefeed.parse.html import parse_html
 from wirefeed.parse.jsonfeed import load_json
+from wirefeed.parse.wiretext import parse_wiretext
 
 # Keys of one JSON item in the shapes met in practice: wirefeed's own Item, JSON Feed items,
 # IPTC ninjs (headline, body_text, byline, versioncreated) and common CMS exports.
@@ -87,14 +89,19 @@ def read_item(data: bytes, *, url: str | None = None, published: datetime | None
             item = item_from_json(obj)
             return _finish(item, url, published)
     result = parse(data, url=url)
-    if result.error and kind == "feed":  # not a feed: an HTML fragment ("<p>...") is still an article
+    if result.error and kind in ("feed", "text"):
+        # Not a feed, yet a news item: an HTML fragment ("<p>..."), or wire copy with no date header.
         text, _ = decode(data)
-        result = parse_html(text, url=url)
+        result = parse_html(text, url=url) if kind == "feed" else parse_wiretext(text, url=url)
     if result.error:
         raise ParseError(result.error)
     if not result.items:
         raise ParseError("no item in the document")
-    return _finish(result.items[0], url, published)
+    item = result.items[0]
+    if result.format == "wiretext" and opens_story(item.title):
+        # Wire copy with no headline: its first line is the dateline paragraph, not a title.
+        item = dataclasses.replace(item, title="", content_html=f"<p>{html.escape(item.title)}</p>{item.content_html}")
+    return _finish(item, url, published)
 
 
 def _finish(item: Item, url: str | None, published: datetime | None) -> Item:

@@ -22,6 +22,8 @@ TAIL_STEPS = 16  # sign-offs, trailers and disclaimers stacked at the end
 TAIL_BLOCK_LINES = 60  # how far from the end a notebook block may start
 
 _SIGNOFFS = tuple((agency, re.compile(pattern)) for agency, pattern in SIGNOFF_LINES)
+_SIGNOFF_TAILS = tuple((agency, re.compile(rf"(?<=[.!?\"”’])\s+(?:{pattern})$")) for agency, pattern in SIGNOFF_LINES
+                       if agency)
 _TRAILERS = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in TRAILERS)
 _TAIL_BLOCKS = tuple(re.compile(pattern, re.IGNORECASE) for pattern in TAIL_BLOCK_STARTS)
 _REPORTING_PARENS = re.compile(REPORTING_PARENS, re.IGNORECASE)
@@ -43,6 +45,7 @@ _DATE_LINE = re.compile(
 )
 _FOLD = re.compile(r"[\W_]+")
 _HEADER_NOTE = re.compile(HEADER_NOTES, re.IGNORECASE)
+_BULLETS = re.compile(r"\n|\s[-*•]\s|\s#+\s")
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -110,6 +113,8 @@ def cut_head(paragraphs: list[list[str]], title: str, published: datetime | None
             found.cut(line[: len(title)])  # headline glued before the dateline
             lines[0] = line[len(title):].lstrip(" :.-–—")
             continue
+        if line.startswith("(") and ")" not in line and _cut_open_note(paragraphs, found):
+            continue
         credit = _header_credit(line)
         byline = parse_byline(line)
         if not (credit or byline or _DATE_LINE.match(line.strip()) or _HEADER_NOTE.fullmatch(line.strip())):
@@ -123,6 +128,26 @@ def cut_head(paragraphs: list[list[str]], title: str, published: datetime | None
     _cut_dateline(paragraphs, published, found)
 
 
+def _cut_open_note(paragraphs: list[list[str]], found: Wrapping) -> bool:
+    """Cut an editors' note wrapped over several lines ("(Adds ... will" / "reopen ...)"); True if cut."""
+    taken: list[tuple[int, int]] = []
+    note = ""
+    for p, lines in enumerate(paragraphs[:6]):
+        for i, line in enumerate(lines):
+            note = f"{note} {line}".strip()
+            taken.append((p, i))
+            if ")" in line:
+                if not _HEADER_NOTE.fullmatch(note):
+                    return False
+                found.cut(note)
+                for p_, i_ in reversed(taken):
+                    del paragraphs[p_][i_]
+                return True
+            if len(taken) >= 6:
+                return False
+    return False
+
+
 def _cut_dateline(paragraphs: list[list[str]], published: datetime | None, found: Wrapping) -> None:
     """Cut the dateline opening the body; it may follow a short kicker line, never body text."""
     positions = [(p, i) for p in range(min(len(paragraphs), DATELINE_LINES))
@@ -132,6 +157,11 @@ def _cut_dateline(paragraphs: list[list[str]], published: datetime | None, found
         lead = find_dateline(" ".join(paragraphs[p][i:])[:400], published)
         if lead:
             _apply_lead(paragraphs[p], i, lead, found)
+            # Short lines before a dateline are kickers ("Shimla:", "EXCLUSIVE"), not story text.
+            for kicker in [line for lines in paragraphs[:p] for line in lines] + paragraphs[p][:i]:
+                found.cut(kicker)
+            del paragraphs[p][:i]
+            del paragraphs[:p]
             return
         if len(paragraphs[p][i]) > KICKER_CHARS:
             return
@@ -186,6 +216,17 @@ def _reporting_parens(line: str, found: Wrapping) -> str | None:
     return line[: match.start()].rstrip()
 
 
+def _closing_signoff(line: str, found: Wrapping) -> str | None:
+    """Cut an agency sign-off glued after the last sentence ("... the law. PTI ABA ZMN"); the rest or None."""
+    for agency, pattern in _SIGNOFF_TAILS:
+        match = pattern.search(line[-120:])
+        if match:
+            found.credit((agency,))
+            found.cut(match.group())
+            return line[: len(line) - len(match.group())].rstrip()
+    return None
+
+
 def _closing_credit(line: str, found: Wrapping) -> str | None:
     """Cut a closing "(ANI)" / "--IANS" at the end of the last body line; the rest of the line or None."""
     match = _CLOSING.search(line[-120:])
@@ -221,6 +262,8 @@ def cut_tail(paragraphs: list[list[str]], outlet: str | None, found: Wrapping) -
             continue
         rest = _reporting_parens(lines[-1], found)
         if rest is None:
+            rest = _closing_signoff(lines[-1], found)
+        if rest is None:
             rest = _closing_credit(lines[-1], found)
             if rest is None:
                 return
@@ -246,14 +289,15 @@ def _cut_tail_block(paragraphs: list[list[str]], found: Wrapping) -> None:
 
 def _block_credits(block: list[str], found: Wrapping) -> None:
     """Reporters ("- Reporting by: A in Vienna\n  and B in Geneva") and sign-offs of a cut block."""
-    for k, line in enumerate(block):
-        people = _PEOPLE_CREDIT.match(line.lstrip("-*• "))
+    parts = [part.strip() for part in _BULLETS.split("\n".join(block)) if part.strip()]
+    for k, part in enumerate(parts):
+        people = _PEOPLE_CREDIT.match(part)
         if people:
             names = [people["names"]]
-            for follow in block[k + 1:]:  # the list item wraps onto indented lines
-                if not follow.strip() or follow.lstrip()[:1] in "-*#•":
+            for follow in parts[k + 1:]:  # a list item wrapped onto the next line goes on with "and ..."
+                if not follow.startswith(("and ", "& ", ",")):
                     break
-                names.append(follow.strip())
+                names.append(follow)
             found.authors.extend(split_names(" ".join(names))[0])
         else:
-            _trailer(line, found)
+            _trailer(part, found)
