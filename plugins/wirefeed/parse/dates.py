@@ -106,7 +106,7 @@ def _dateutil(value: str, tz: tzinfo) -> datetime | None:
 def _valid_clock(value: str) -> bool:
     """False for a time of day or ISO date out of range (25:00, 2025-13-45), which lenient parsers roll over."""
     day = _ISO_DAY.match(value)
-    if day and (len(day.group(1)) != 4 or not 1 <= int(day.group(2)) <= 12 or not 1 <= int(day.group(3)) <= 31):
+    if day and (len(day.group(1)) not in (2, 4) or not 1 <= int(day.group(2)) <= 12 or not 1 <= int(day.group(3)) <= 31):
         return False
     for hour, minute, second in _CLOCK.findall(value):
         if int(hour) > 24 or int(minute) > 59 or (second and int(second) > 60):

@@ -64,7 +64,8 @@ def parse_feed(data: bytes, *, url: str | None = None, content_type: str | None 
     feed = parsed.feed
     language = feed.get("language")
     feed_authors = _authors(feed)  # Atom: an entry without an author has the feed's
-    items = tuple(_item(entry, url, language, feed_authors, tz) for entry in parsed.entries if _has_substance(entry))
+    items = tuple(_item(entry, url, language, feed_authors, tz) for entry in parsed.entries
+                  if not problem or _has_substance(entry))
     if problem and not items and _ITEM_TAG.search(data):
         raise ParseError(f"broken XML, no item could be recovered: {problem}")
     return ParseResult(items=items, feed_title=_title(feed), feed_link=(feed.get("link") or "").strip() or None,
@@ -128,7 +129,7 @@ def _item(entry, base: str | None, feed_language: str | None, feed_authors: tupl
 
 
 def _has_substance(entry) -> bool:
-    """False for an entry the recovering parser opened but found nothing in (no title, link, id or body)."""
+    """False for an entry a recovering parser opened but found nothing in (no title, link, id or body)."""
     return any(entry.get(key) for key in ("title", "link", "id", "summary", "content", "enclosures"))
 
 
