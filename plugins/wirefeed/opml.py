@@ -30,6 +30,10 @@ def read_opml(data: bytes, source: str = "OPML") -> OpmlImport:
         raise ConfigError(f"{source}: not XML: {exc}") from None
     if root is None or etree.QName(root).localname.lower() != "opml":
         raise ConfigError(f"{source}: not an OPML document (root element is not <opml>)")
+    dtd = root.getroottree().docinfo.internalDTD
+    if dtd is not None and any(True for _ in dtd.iterentities()):
+        # OPML never needs entities; declaring them is how expansion and file-inclusion attacks start.
+        raise ConfigError(f"{source}: OPML declaring XML entities is refused")
     body = next((el for el in root if isinstance(el.tag, str) and etree.QName(el).localname.lower() == "body"), None)
     if body is None:
         raise ConfigError(f"{source}: OPML without <body>")
