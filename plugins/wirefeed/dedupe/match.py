@@ -44,11 +44,12 @@ class Features:
 def features(body: str, title: str = "", *, published_at: datetime | None = None,
              dateline: Dateline | dict | None = None, agencies=()) -> Features:
     """Features of a text (the unwrapped body; the headline joins in only when the body is too short)."""
-    toks = text.tokens(body)
+    split = text.sentences(body)
+    toks = [token for sentence in split for token in sentence]
     if len(toks) < MIN_TOKENS:
         # Headlines differ between outlets, so they only count when there is nothing else.
-        body = f"{title}\n{body}"
-        toks = text.tokens(body)
+        split = text.sentences(title) + split
+        toks = [token for sentence in split for token in sentence]
     if isinstance(dateline, Dateline):
         dateline = {"place": dateline.place, "date": dateline.date}
     dateline = dateline or {}
@@ -63,7 +64,7 @@ def features(body: str, title: str = "", *, published_at: datetime | None = None
     hashes = text.token_hashes(toks)
     dates, numbers = text.facts(toks)
     return Features(fingerprint=text.fingerprint(toks), shingles=text.shingles(hashes),
-                    sentences=tuple(text.sentence_keys(body)), dates=dates, numbers=numbers,
+                    sentences=tuple(text.sentence_keys(split)), dates=dates, numbers=numbers,
                     published_at=published_at, dateline_date=when, dateline_place=place,
                     agencies=frozenset(agencies or ()))
 

@@ -12,14 +12,16 @@ SHINGLE_WORDS = 4  # short enough that a one-word edit spoils few shingles, long
 SENTENCE_KEYS = 12  # sentences indexed per document: truncations and updates keep some of the first ones
 SENTENCE_MIN_WORDS = 8  # shorter sentences ("Operations are in progress.") recur across unrelated stories
 
-# Numbers keep their inner separators so "1,234.5" stays one token (and becomes "1234.5").
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*")
+_TOKEN = re.compile(r"\d+(?:\.\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
+_POSSESSIVE = re.compile(r"'s\b")
 # A teaser's closing link: it is not part of the story, and only truncated copies have it.
 _TEASER = re.compile(r"\n\s*(?:read more|continue reading|read the full (?:story|article)|full story"
                      r"|click here to read more)\b[^\n]{0,80}\s*$", re.IGNORECASE)
 # A sentence ends at . ! or ? (maybe closing a quote) before a capital or an opening quote, or at a line break.
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')]*\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAYS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 _MONTH_ABBR = {m[:3]: m for m in _MONTHS} | {"sept": "september"}
@@ -28,30 +30,31 @@ _MASK64 = (1 << 64) - 1
 _SHINGLE_MULT = np.uint64(0x9E3779B97F4A7C15)
 
 
+def _words(sentence: str) -> list[str]:
+    """Normalized tokens of one stretch of text that is already NFKC and case-folded."""
+    # "1,234" and "1234" are one number; a decimal comma ("94,72") reads as a point; "Baku's" is "baku".
+    sentence = _THOUSANDS.sub("", sentence.replace("’", "'"))
+    return _TOKEN.findall(_POSSESSIVE.sub("", _DECIMAL_COMMA.sub(".", sentence)))
+
+
+def sentences(text: str) -> list[list[str]]:
+    """The text's sentences as lists of lower-cased word and number tokens, teaser links dropped."""
+    text = _TEASER.sub("", unicodedata.normalize("NFKC", text or ""))
+    # Split before case-folding: a sentence starts with a capital.
+    return [words for part in _SENTENCE_END.split(text) if (words := _words(part.casefold()))]
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased word and number tokens of a text, punctuation and teaser links dropped."""
-    text = _TEASER.sub("", unicodedata.normalize("NFKC", text or ""))
-    out = []
-    for token in _TOKEN.findall(text.casefold()):
-        if token[0].isdigit():
-            # "1,234" and "1234" are the same number; a decimal comma stays distinct from a thousands one
-            token = re.sub(r",(?=\d{3}\b)", "", token).replace(",", ".")
-        else:
-            token = token.replace("’", "'")
-            if token.endswith("'s"):
-                token = token[:-2]
-        out.append(token)
-    return out
+    return [token for sentence in sentences(text) for token in sentence]
 
 
-def sentence_keys(text: str) -> list[int]:
-    """Signed 64-bit hashes of the first long sentences, normalized: a shared sentence is a candidate pair."""
-    text = _TEASER.sub("", unicodedata.normalize("NFKC", text or ""))
+def sentence_keys(split: list[list[str]]) -> list[int]:
+    """Signed 64-bit hashes of the first long sentences: a sentence two texts share makes them a candidate pair."""
     out = []
-    for sentence in _SENTENCE_END.split(text):
-        toks = tokens(sentence)
-        if len(toks) >= SENTENCE_MIN_WORDS:
-            digest = hashlib.blake2b(" ".join(toks).encode("utf-8"), digest_size=8).digest()
+    for words in split:
+        if len(words) >= SENTENCE_MIN_WORDS:
+            digest = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8).digest()
             out.append(int.from_bytes(digest, "big", signed=True))
             if len(out) == SENTENCE_KEYS:
                 break

@@ -1,0 +1,166 @@
+"""Near-duplicate index cost per item from 10,000 to 1,000,000 items: items/s at each size and peak RSS.
+
+Each item is turned into its features (tokens, shingles, MinHash, band and sentence keys), its keys are
+looked up in the PostgreSQL index (item_bands) and then added to it, in batches, exactly as
+wirefeed.dedupe.store.assign_stories does. A quarter of the generated items are edited or truncated copies
+of a recent item, so the run also reports how many of those copies the index put forward as candidates.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from collections import deque
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import psycopg2
+
+from wirefeed import db
+from wirefeed.dedupe.match import features
+from wirefeed.dedupe.store import add, lookup
+
+OUT = Path(__file__).parent / "out"
+DATABASE = "wirefeed_bench_dedupe"
+_VOCABULARY = 40_000
+_RECENT = 2_000  # copies are made of the last items, as outlets republish the day's wire
+
+
+def _words(rng: np.random.Generator) -> np.ndarray:
+    """A fixed vocabulary of pronounceable pseudo-words."""
+    syllables = np.array(["ka", "lo", "mi", "ne", "ru", "ta", "vi", "so", "de", "pa", "ri", "gu", "an", "el",
+                          "or", "us", "ba", "ti", "me", "zo"])
+    picks = rng.integers(0, len(syllables), size=(_VOCABULARY, 4))
+    lengths = rng.integers(1, 5, size=_VOCABULARY)
+    return np.array(["".join(syllables[p[:n]]) for p, n in zip(picks, lengths)])
+
+
+class Corpus:
+    """Deterministic news-like documents: Zipf-distributed words, sentences, paragraphs, and copies."""
+
+    def __init__(self, seed: int = 0):
+        self.rng = np.random.default_rng(seed)
+        self.words = _words(self.rng)
+        ranks = np.arange(1, _VOCABULARY + 1)
+        self.cdf = np.cumsum(1 / ranks) / np.sum(1 / ranks)
+        self.recent: deque[tuple[int, str]] = deque(maxlen=_RECENT)
+
+    def _original(self) -> str:
+        """A new story: 4 to 10 paragraphs of 2 to 3 sentences of 12 to 28 words."""
+        paragraphs = []
+        for _ in range(self.rng.integers(4, 11)):
+            sentences = []
+            for _ in range(self.rng.integers(2, 4)):
+                ids = np.searchsorted(self.cdf, self.rng.random(self.rng.integers(12, 29)))
+                sentence = " ".join(self.words[ids])
+                sentences.append(sentence[0].upper() + sentence[1:] + ".")
+            paragraphs.append(" ".join(sentences))
+        return "\n\n".join(paragraphs)
+
+    def _copy(self, source: str) -> str:
+        """An outlet's copy: a few words edited, or the last paragraph dropped, or two paragraphs and "Read more"."""
+        paragraphs = source.split("\n\n")
+        kind = self.rng.integers(0, 3)
+        if kind == 0:
+            words = source.split(" ")
+            for at in self.rng.integers(0, len(words), size=3):
+                words[at] = self.words[self.rng.integers(0, _VOCABULARY)]
+            return " ".join(words)
+        if kind == 1:
+            return "\n\n".join(paragraphs[:-1])
+        return "\n\n".join(paragraphs[:2]) + "\n\nRead more"
+
+    def next(self, index: int) -> tuple[str, int | None]:
+        """The next document and the index of the item it copies (None for an original)."""
+        if self.recent and self.rng.random() < 0.25:
+            source_index, source = self.recent[self.rng.integers(0, len(self.recent))]
+            return self._copy(source), source_index
+        text = self._original()
+        self.recent.append((index, text))
+        return text, None
+
+
+def _bench_url(url: str) -> str:
+    """The server of `url` with the bench's own database, created afresh and migrated."""
+    parts = urlsplit(url)
+    admin = psycopg2.connect(url)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{DATABASE}"')
+    admin.close()
+    bench_url = urlunsplit(parts._replace(path="/" + DATABASE))
+    conn = psycopg2.connect(bench_url)
+    db.migrate(conn)
+    conn.close()
+    return bench_url
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_index(conn, sizes: list[int], *, batch: int = 1000, seed: int = 0) -> dict:
+    """Index up to max(sizes) generated items; items/s over the last tenth before each size, and peak RSS."""
+    corpus = Corpus(seed)
+    checkpoints = sorted(sizes)
+    results, copies, found = [], 0, 0
+    spent = {0: 0.0}  # items indexed so far -> seconds spent indexing them
+    index, total = 0, checkpoints[-1]
+    while index < total:
+        docs = [corpus.next(index + k) for k in range(min(batch, total - index))]
+        started = time.perf_counter()
+        keyed = [(index + k, set(features(text).band_keys().tolist())) for k, (text, _) in enumerate(docs)]
+        with conn.cursor() as cur:
+            hits = lookup(cur, sorted(set().union(*(keys for _, keys in keyed))))
+            add(cur, [(key, item) for item, keys in keyed for key in keys])
+        conn.commit()
+        elapsed = time.perf_counter() - started
+        by_key = {}
+        for key, item in hits:
+            by_key.setdefault(key, set()).add(item)
+        for (item, keys), (_, source) in zip(keyed, docs):
+            if source is not None and source < index:  # copies of items indexed in an earlier batch
+                copies += 1
+                found += any(source in by_key.get(key, ()) for key in keys)
+        spent[index + len(docs)] = spent[index] + elapsed
+        index += len(docs)
+        if index in checkpoints:
+            # The marginal cost at this size: the last tenth of the items only.
+            start = max(k for k in spent if k <= index - index // 10)
+            rate = (index - start) / (spent[index] - spent[start])
+            with conn.cursor() as cur:
+                cur.execute("SELECT pg_total_relation_size('item_bands')")
+                table_mb = cur.fetchone()[0] / 2**20
+            conn.commit()
+            results.append({"items": index, "items_per_s": round(rate, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
+                            "index_mb_in_postgres": round(table_mb, 1),
+                            "copy_candidate_recall": round(found / copies, 4) if copies else None})
+            print(f"{index:>9,} items: {rate:8.1f} items/s (last tenth), peak RSS {peak_rss_mb():7.1f} MB, "
+                  f"index {table_mb:8.1f} MB in PostgreSQL, copies found {found}/{copies}", flush=True)
+    return {"batch": batch, "sizes": results}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    """Run the benchmark (10k and 100k; 1M with --full) and write bench/out/bench_dedupe.json."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="go on to 1,000,000 items (several minutes)")
+    parser.add_argument("--sizes", type=int, nargs="*", help="explicit checkpoint sizes")
+    parser.add_argument("--database-url", help="server to use (default: WIREFEED_DATABASE_URL or embedded)")
+    args = parser.parse_args(argv)
+    sizes = args.sizes or ([10_000, 100_000, 1_000_000] if args.full else [10_000, 100_000])
+    conn = psycopg2.connect(_bench_url(db.resolve_url(args.database_url)))
+    try:
+        report = {"benchmark": "dedupe near-duplicate index", **bench_index(conn, sizes)}
+    finally:
+        conn.close()
+    OUT.mkdir(exist_ok=True)
+    (OUT / "bench_dedupe.json").write_text(json.dumps(report, indent=1) + "\n")
+    return report
+
+
+if __name__ == "__main__":
+    main()
