@@ -92,3 +92,17 @@ def database_url() -> str | None:
         # Airflow spells the scheme "postgres"; libpq accepts both.
         return conn
     return None
+
+
+def daily_start_date():
+    """First day wirefeed_daily covers (WIREFEED_START_DATE, YYYY-MM-DD, UTC); catchup runs every day since."""
+    from datetime import date, datetime, timezone
+
+    from wirefeed.errors import ConfigError
+
+    raw = env("WIREFEED_START_DATE", "2026-01-01")
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise ConfigError(f"WIREFEED_START_DATE={raw!r} is not a date (YYYY-MM-DD)") from None
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from wirefeed import inbox, pipeline
+from wirefeed import daily, inbox, pipeline, quality
 from wirefeed.airflow.warehouse import warehouse
 
 log = logging.getLogger(__name__)
@@ -51,3 +51,27 @@ def drain_inbox() -> dict:
     """Land the files dropped into the inbox folder (the NOTIFY trigger then wakes wirefeed_process)."""
     with warehouse() as conn:
         return inbox.drain(conn).as_dict()
+
+
+def reprocess_day(data_interval_start=None, data_interval_end=None) -> dict:
+    """Re-process the run's data interval from the raw landing table."""
+    with warehouse() as conn:
+        return daily.reprocess_interval(conn, data_interval_start, data_interval_end).as_dict()
+
+
+def recluster_day(data_interval_start=None, data_interval_end=None) -> int:
+    """Assign the interval's items to stories; return how many were (re)clustered."""
+    with warehouse() as conn:
+        return daily.recluster_interval(conn, data_interval_start, data_interval_end)
+
+
+def check_quality(data_interval_start=None, data_interval_end=None) -> dict:
+    """Run the data-quality checks; a failed check fails the task at once (retrying cannot fix the data)."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    with warehouse() as conn:
+        try:
+            stats = quality.check_interval(conn, data_interval_start, data_interval_end)
+        except quality.QualityError as exc:
+            raise AirflowFailException(str(exc)) from exc
+    return {k: v for k, v in stats.as_dict().items() if k != "per_feed"}
