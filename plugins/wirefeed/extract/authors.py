@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 
 from wirefeed.extract.agencies import canonical_agency
-from wirefeed.extract.patterns import BYLINE_BEATS, BYLINE_ROLES, NON_AUTHORS
+from wirefeed.extract.patterns import BYLINE_BEATS, BYLINE_ROLES, BYLINE_WORDS, NON_AUTHORS
 
-_BYLINE = re.compile(r"^(?:by|from)\s*:?\s+(?P<names>[^\n]{2,160})$", re.IGNORECASE)
+_BYLINE = re.compile(rf"^(?:{'|'.join(BYLINE_WORDS)})\s*:?\s+(?P<names>[^\n]{{2,160}})$", re.IGNORECASE)
+_BY_WORD = re.compile(rf"^(?:{'|'.join(BYLINE_WORDS)})\s+", re.IGNORECASE)
 _SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bund\b|\by\b|\bet\b|\||/)\s*", re.IGNORECASE)
 # "Albert Otti in Vienna", "Priya Menon in New Delhi": the place is not part of the name.
 _IN_PLACE = re.compile(r"\s+(?:in|at|from)\s+[A-Z][^,;]*$")
@@ -38,10 +39,14 @@ def _tidy(name: str) -> str:
 def _strip_role(part: str) -> tuple[str, tuple[str, ...]]:
     """A name without a trailing role ("BERNARD CONDON AP Business Writer" -> "BERNARD CONDON", AP)."""
     words = part.split()
+    agencies: list[str] = []
+    for size in (3, 2, 1):  # "JEFF AMY Associated Press": the agency closes the byline
+        agency = canonical_agency(" ".join(words[-size:])) if len(words) > size else None
+        if agency:
+            return " ".join(words[:-size]), (agency,)
     if len(words) < 2 or words[-1].casefold().rstrip("s") not in BYLINE_ROLES:
         return part, ()
     words.pop()
-    agencies: list[str] = []
     while words:
         for size in (3, 2, 1):  # an agency named before the role ("Associated Press Writer")
             agency = canonical_agency(" ".join(words[-size:])) if len(words) > size else None
@@ -62,7 +67,7 @@ def split_names(names: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     authors: list[str] = []
     agencies: list[str] = []
     for part in _SPLIT.split(names.strip()):
-        part = _IN_PLACE.sub("", re.sub(r"^(?:by|from)\s+", "", part.strip(), flags=re.IGNORECASE))
+        part = _IN_PLACE.sub("", _BY_WORD.sub("", part.strip()))
         part, role_agencies = _strip_role(part.strip(" .,:;=-–—()'\""))
         agencies.extend(role_agencies)
         agency = canonical_agency(part)  # before _tidy: "PTI" must not become the name "Pti"

@@ -33,7 +33,7 @@ _PLACE = re.compile(
 # "CHICAGO -- ...", "KANDAHAR, Afghanistan -- ...", "CHICAGO (CBS) -- ...": no agency credit,
 # so the place must be written in capitals and found in the gazetteer.
 _CAPS_DATELINE = re.compile(
-    r"(?P<raw>(?P<place>[A-Z][A-Z'’.-]+(?: [A-Z][A-Z'’.-]+){0,3})"
+    r"(?P<raw>(?P<place>[A-Z](?:[A-Z'’.]|-(?=[A-Z]))+(?: [A-Z](?:[A-Z'’.]|-(?=[A-Z]))+){0,3})"
     r"(?P<more>(?:, ?[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}){0,2}))"
     r"\s*(?:\((?P<source>[^()\n]{1,40})\)\s*)?(?:--|[—―–\x97]|-(?=\s))\s*"
 )

@@ -98,7 +98,7 @@ SIGNOFF_LINES: tuple[tuple[str, str], ...] = (
     ("BERNAMA", r"[-–—]{1,2} ?BERNAMA"),
     ("KYODO", r"==\s?Kyodo"),
     ("YONHAP", r"\(END\)"),
-    ("", r"[a-z]{2,4}(?:/[a-z]{2,4}){1,4}"),  # desk initials after a sign-off ("sps/rad")
+    ("", r"(?=[a-z-]*/)[a-z]{2,5}(?:[-/][a-z]{2,5}){1,5}"),  # desk initials ("sps/rad", AFP's "burs-ah/rmb")
     ("", r"\d{6} GMT [A-Z][a-z]{2} \d{1,2}"),  # dpa transmission time
     ("", r"\d{4} ?(?:GMT|IST|hrs|HRS)"),
     ("", r"_{3,}|-{3,}|\*{3,}|(?:\* ){2,}\*|#+"),
@@ -135,12 +135,14 @@ REPORTING_PARENS = r"\((?P<inner>[^()]{0,60}\b(?:reporting|writing|editing) by\b
 # that matches it. "our"/"its" staff means the publishing outlet itself.
 DISCLAIMER_TRIGGER = (
     r"syndicated (?:news )?feed|auto-?generated from (?:a |the )?(?:syndicated|agency|news agency|wire)"
+    r"|(?:has|have) not been edited by .{1,60}? and (?:is|was|has been) (?:auto-?generated|published|taken)"
     r"|(?:has|have) not been edited by .{1,60}? staff|may have been reworked by"
     r"|published from a (?:syndicated|wire|agency) feed|(?:agency|wire) copy,? (?:and )?(?:has )?not been edited"
     r"|holds? no responsibility for (?:its|the) content"
 )
 OUTLET_PATTERNS: tuple[str, ...] = (
     r"(?i:not been|been|not) (?i:edited|reworked|modified|changed) (?i:by) (?:[Tt]he )?(?P<outlet>[^.;:()\n]{1,60}?) (?i:staff|team|desk|editorial|editors)\b",
+    r"(?i:not been edited by) (?:[Tt]he )?(?P<outlet>[^.;:()\n]{1,60}?) (?i:and (?:is|was|has been) (?:auto-?generated|published|taken))",
     r"(?P<outlet>[A-Z][\w'’&.-]*(?: [A-Z][\w'’&.-]*){0,4}) (?i:staff|team) (?i:may not have) (?i:modified|edited)",
     r"(?P<outlet>[A-Z][\w'’&.-]*(?: [A-Z][\w'’&.-]*){0,4}) (?i:holds|takes|bears|accepts) (?i:no responsibility)",
 )
@@ -256,6 +258,9 @@ HEADER_DATE_WORDS = ("date", "dated", "updated", "published", "posted", "last up
 
 # Editors' notes heading a story ("(Adds details in paragraphs 4-6)"): wrapping, not body.
 HEADER_NOTES = r"\((?:adds|updates|recasts|corrects|changes|fixes|removes|refiles|rewrites|repeats|writes through|edits)\b[^()]{0,300}\)|(?:eds|editors?|editor's note)\s*:.{0,300}"
+
+# Words that open a byline, in the languages wire copy comes in ("By", "Von", "Por", "Par").
+BYLINE_WORDS = ("by", "from", "von", "por", "par", "di", "door", "av", "af")
 
 # Words between a byline's name and its role ("By BERNARD CONDON, AP Business Writer").
 BYLINE_ROLES = ("writer", "correspondent", "reporter", "editor", "columnist", "contributor", "analyst")
