@@ -377,3 +377,33 @@ def test_hostile_json_follows_the_json_test_suite():
         expected = {"y": True, "n": False}.get(path.name[0], accepted)
         checks.record(accepted == expected and fast and not result.items, f"{path.name}: accepted={accepted}")
     assert checks.checked >= 50 and checks.rate == 1.0, checks.report("JSONTestSuite")
+
+
+# --- HTML article pages ---------------------------------------------------------------------------
+
+HTML_PAGES = CORPORA / "html_extraction"
+
+
+def test_html_article_text_keeps_the_story_and_drops_the_boilerplate():
+    """trafilatura's evaluation pages: snippets that must appear in our text, and boilerplate that must not."""
+    kept, dropped = score("html pages: main text kept"), score("html pages: boilerplate dropped")
+    for file, spec in json.loads((HTML_PAGES / "trafilatura" / "expected.json").read_text()).items():
+        result, items = _run(CORPORA / file, url=spec["url"], content_type="text/html")
+        text = items[0].text if items else ""
+        for snippet in spec["with"]:
+            kept.record(snippet in text, f"{file}: missing {snippet!r}")
+        for snippet in spec["without"]:
+            dropped.record(snippet not in text, f"{file}: kept {snippet!r}")
+    assert kept.rate >= 0.9, kept.report("main text")
+    assert dropped.rate >= 0.8, dropped.report("boilerplate")
+
+
+def test_html_article_publication_dates():
+    """htmldate's evaluation pages: the publication day (our UTC instant, compared in UTC or local day)."""
+    checks = score("html pages: publication date")
+    for file, spec in json.loads((HTML_PAGES / "htmldate" / "expected.json").read_text()).items():
+        result, items = _run(CORPORA / file, url=spec["url"], content_type="text/html")
+        published = items[0].published_at if items and "date_missing" not in items[0].flags else None
+        got = published.date().isoformat() if published else None
+        checks.record(got == spec["expected_date"], f"{file}: {got}, expected {spec['expected_date']}")
+    assert checks.rate >= 0.75, checks.report("publication dates")

@@ -20,6 +20,7 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datep
                    "sailthru.date", "parsely-pub-date", "citation_publication_date", "article.published")
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "lastmod")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_HEADLINE = re.compile(r"<h1\b[^>]*>.*?</h1>", re.DOTALL | re.IGNORECASE)  # the title is kept apart
 _NOISE = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")
 
 
@@ -37,12 +38,14 @@ def parse_html(text: str, *, url: str | None = None, tz: tzinfo | None = None) -
     link = _first(_ld_url(ld), meta.get("og:url"), _attr(doc, "//link[@rel='canonical']/@href"), url)
     title = _first(_text(ld.get("headline")), meta.get("og:title"), meta.get("twitter:title"),
                    _node_text(doc.find(".//h1")), _node_text(doc.find(".//title")))
-    body_html = _body_html(doc, ld)
-    if not title and not body_html:
-        raise ParseError("HTML page with no title and no article text")
     published = _first_date(tz, _text(ld.get("datePublished")), *(meta.get(k) for k in _PUBLISHED_META),
                             _attr(doc, "//article//time/@datetime"), _attr(doc, "//time/@datetime"))
     updated = _first_date(tz, _text(ld.get("dateModified")), *(meta.get(k) for k in _MODIFIED_META))
+    if published is None and updated is None:
+        published = _first_date(tz, _htmldate(doc, link))
+    body_html = _extracted_html(text, link) or _body_html(doc, ld)
+    if not title and not body_html:
+        raise ParseError("HTML page with no title and no article text")
     image = _first(_ld_image(ld), meta.get("og:image"))
     item = Item(
         guid=None,
@@ -101,8 +104,26 @@ def _walk(data, depth: int):
             yield from _walk(data["@graph"], depth + 1)
 
 
+def _extracted_html(text: str, url: str) -> str:
+    """The main text as HTML by trafilatura, without its headline; '' when it finds no article."""
+    import trafilatura  # imported here: it takes most of a second, which DAG parsing should not pay
+
+    extracted = trafilatura.extract(text, url=url or None, output_format="html", include_comments=False,
+                                    include_tables=True, include_images=False, include_links=True)
+    return _HEADLINE.sub("", extracted or "").strip()
+
+
+def _htmldate(doc, url: str) -> str:
+    """The publication date htmldate finds in the page (markup, text, URL), as YYYY-MM-DD, or ''."""
+    import htmldate  # imported here for the same reason as trafilatura
+
+    # A parsed tree, never a string: htmldate downloads a string that looks like a URL.
+    return htmldate.find_date(doc, url=url or None, original_date=True, extensive_search=False) or ""
+
+
 def _body_html(doc, ld: dict) -> str:
-    """The article's HTML: <article> or the element holding most paragraph text; JSON-LD articleBody failing those."""
+    """The article's HTML when trafilatura finds none: <article>, the element with most paragraph text,
+    or JSON-LD articleBody."""
     for tag in _NOISE:
         for node in doc.iter(tag):
             node.drop_tree()
