@@ -138,6 +138,17 @@ def test_broken_xml_recovers_items_and_flags_partial():
     assert [i.title for i in result.items] == ["First", "Second & more", "Third"]
 
 
+@pytest.mark.parametrize("data", [
+    # feedparser's loose parser loses the second item after the mismatched tag; lxml recovery keeps it
+    b'<rss version="2.0"><channel><item><title>A</titl></item><item><title>B</title></item></channel></rss>',
+    # feedparser itself raises on a character reference beyond Unicode
+    b'<rss version="2.0"><channel><item><title>A &#xFFFFFF;</title></item><item><title>B</title></item></channel></rss>',
+])
+def test_lxml_recovery_keeps_items_feedparser_loses(data):
+    result = parse(data, now=NOW)
+    assert result.partial and [i.title[:1] for i in result.items] == ["A", "B"]
+
+
 def test_broken_xml_without_recoverable_items_is_an_error_not_an_empty_success():
     result = _parse("no_recoverable_items.xml")
     assert result.items == () and result.error.startswith("broken XML, no item could be recovered")

@@ -51,14 +51,15 @@ def parse_feed(data: bytes, *, url: str | None = None, content_type: str | None 
         data = _XML_ENCODING.sub(rb"\1", data.decode(wide, errors="replace").encode("utf-8"), count=1)
         content_type = "application/xml; charset=utf-8"
     data = defuse_doctype(data)
-    parsed = _feedparser(data, url, content_type)
-    problem = _problem(parsed)
-    if problem and not parsed.entries:
+    parsed, problem = _feedparser(data, url, content_type)
+    if problem:
+        # feedparser's loose parser loses entries after a mismatched tag; lxml's recovery often keeps them.
         recovered = _lxml_recover(data)
-        if recovered is not None:
-            retry = _feedparser(recovered, url, "application/xml; charset=utf-8")
-            if retry.entries:
-                parsed = retry
+        retry = _feedparser(recovered, url, "application/xml; charset=utf-8")[0] if recovered else None
+        if retry is not None and _substantial(retry) > _substantial(parsed):
+            parsed = retry
+    if parsed is None:
+        raise ParseError(f"not a readable feed: {problem}")
     if not parsed.entries and not parsed.get("version"):
         raise ParseError(f"not a feed: {problem or 'no RSS, Atom or RDF root element'}")
     feed = parsed.feed
@@ -75,13 +76,25 @@ def parse_feed(data: bytes, *, url: str | None = None, content_type: str | None 
 
 
 def _feedparser(data: bytes, url: str | None, content_type: str | None):
-    """feedparser on bytes; sanitizing is left to clean.py (nh3 is faster and stricter)."""
+    """feedparser on bytes, and what was wrong with the document; (None, reason) when feedparser itself fails.
+
+    Sanitizing is left to clean.py (nh3 is faster and stricter).
+    """
     headers = {}
     if content_type:
         headers["content-type"] = content_type
     if url:
         headers["content-location"] = url  # the base for relative links when the feed has no xml:base
-    return feedparser.parse(data, response_headers=headers, resolve_relative_uris=True, sanitize_html=False)
+    try:
+        parsed = feedparser.parse(data, response_headers=headers, resolve_relative_uris=True, sanitize_html=False)
+    except (ValueError, TypeError, LookupError, RecursionError) as exc:  # e.g. chr() of "&#xFFFFFF;"
+        return None, f"{exc.__class__.__name__}: {exc}"
+    return parsed, _problem(parsed)
+
+
+def _substantial(parsed) -> int:
+    """How many entries with content a parse produced (0 for a failed one)."""
+    return sum(map(_has_substance, parsed.entries)) if parsed is not None else 0
 
 
 def _problem(parsed) -> str | None:
