@@ -48,6 +48,8 @@ class HostGate:
         if lease is None:
             return None, 0.2  # all slots busy in other tasks: they finish within one fetch deadline
         with self.conn.cursor() as cur:
+            # Coordination state, not data: losing the last claims in a crash is harmless, waiting for fsync is not.
+            cur.execute("SET LOCAL synchronous_commit TO off")
             cur.execute("""
                 INSERT INTO hosts AS h (host, last_start_at) VALUES (%(host)s, clock_timestamp())
                 ON CONFLICT (host) DO UPDATE SET last_start_at = clock_timestamp(), updated_at = now()
