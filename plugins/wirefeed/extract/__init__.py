@@ -11,7 +11,7 @@ from wirefeed.extract.reflow import reflow
 from wirefeed.extract.wrapping import Wrapping, cut_head, cut_tail
 from wirefeed.models import Article, Item
 
-__all__ = ["extract_article"]
+__all__ = ["extract_article", "warm_up"]
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,14 @@ def _extract(item: Item, outlet: str | None) -> Article:
         syndicated_by=found.syndicated_by,
         removed=tuple(found.removed),
     )
+
+
+def warm_up() -> None:
+    """Load the gazetteer and the language model now (a few seconds) rather than on the first items."""
+    from wirefeed.extract import language, places
+
+    places.load()
+    language.load()
 
 
 def extract_article(item: Item, *, outlet: str | None = None) -> Article:

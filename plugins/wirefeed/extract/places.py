@@ -78,6 +78,11 @@ def _city_aliases() -> dict[str, list[tuple[str, int]]]:
     return table
 
 
+def load() -> None:
+    """Build every lookup table now."""
+    _countries(), _regions(), _cities(), _city_aliases()
+
+
 def country_code(name: str | None) -> str | None:
     """ISO alpha-2 of a country name or code as datelines write it ("India", "USA", "EE.UU.")."""
     if not name:
