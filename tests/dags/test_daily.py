@@ -6,6 +6,7 @@ import psycopg2
 import pytest
 
 from wirefeed import daily, demo, load, pipeline, quality
+from wirefeed.errors import WirefeedError
 from wirefeed.identity import sha256_hex
 from wirefeed.models import Feed, Fetch
 from wirefeed.quality import QualityError
@@ -17,6 +18,7 @@ COURIER = (ROOT / "samples" / "dailycourier-world.atom").read_bytes()
 SEED = sorted((SHARED / "seed").glob("*.txt"))[0].read_bytes()
 # Day two's edition of the Tribune feed: one story rewritten.
 TRIBUNE_EDITED = TRIBUNE.replace(b"emphasizing the growing security", b"stressing the growing security", 1)
+ERROR_PAGE = b'<?xml version="1.0"?><error>quota exceeded</error>'
 TABLES = ("feeds", "fetches", "items", "item_aliases", "item_versions", "stories", "story_items",
           "item_fingerprints", "item_bands")
 
@@ -88,8 +90,29 @@ def test_broken_day_fails_with_the_reason(conn):
     # Before processing, the landed body counts as never processed.
     with pytest.raises(QualityError, match="unprocessed_fetches: 1 of 1"):
         quality.check_interval(conn, start, end)
-    for n in range(3):  # a publisher's error page served as the feed, every hour
-        land(conn, feed_id, b"<html><body>Service unavailable</body></html>" * (n + 1), start + timedelta(hours=n + 2))
+    for n in range(3):  # a publisher's error document served as the feed, every hour
+        land(conn, feed_id, ERROR_PAGE, start + timedelta(hours=n + 2))
     daily.reprocess_interval(conn, start, end)
     with pytest.raises(QualityError, match="parse_errors: 3 of 4 bodies failed to parse"):
         quality.check_interval(conn, start, end)
+
+
+@pytest.mark.airflow
+def test_daily_dag_in_airflow_processes_its_day_and_fails_when_broken(db_url, conn, tmp_path):
+    three_days(conn)
+    env = demo.airflow_env(db_url, AIRFLOW_HOME=str(tmp_path / "airflow"), WIREFEED_START_DATE="2025-05-01")
+    (tmp_path / "airflow").mkdir()
+    log = tmp_path / "airflow.log"
+    demo.run_airflow(["db", "migrate"], env, log)
+    # The run at 2025-05-21 covers its data interval, the day before: the Courier fetch the event path missed.
+    demo.run_airflow(["dags", "test", "wirefeed_daily", "2025-05-21"], env, log)
+    assert count(conn, "SELECT count(*) FROM fetches WHERE processed_at IS NULL") == 1  # day 2's, not this run's
+    assert "quality unprocessed_fetches" in log.read_text()
+
+    feed_id = count(conn, "SELECT id FROM feeds WHERE name = 'Courier'")
+    for n in range(3):
+        land(conn, feed_id, ERROR_PAGE, day(1)[0] + timedelta(hours=n))
+    with pytest.raises(WirefeedError, match="failed"):
+        demo.run_airflow(["dags", "test", "wirefeed_daily", "2025-05-21"], env, log)
+    text = log.read_text()
+    assert "data quality failed for 2025-05-20 00:00..2025-05-21 00:00 UTC: parse_errors: 3 of 5 bodies" in text
