@@ -1,5 +1,8 @@
 """wirefeed_daily: re-processing days is order-independent and idempotent; broken days fail loudly."""
 import json
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 
 import psycopg2
@@ -116,3 +119,31 @@ def test_daily_dag_in_airflow_processes_its_day_and_fails_when_broken(db_url, co
         demo.run_airflow(["dags", "test", "wirefeed_daily", "2025-05-21"], env, log)
     text = log.read_text()
     assert "data quality failed for 2025-05-20 00:00..2025-05-21 00:00 UTC: parse_errors: 3 of 5 bodies" in text
+
+
+DAG_PROBE = r"""
+import json, sys
+from airflow.dag_processing.dagbag import DagBag
+bag = DagBag(dag_folder=sys.argv[1])
+process, daily = bag.dags["wirefeed_process"], bag.dags["wirefeed_daily"]
+assets = list(process.timetable.asset_condition.objects)
+print(json.dumps({
+    "errors": {k: str(v) for k, v in bag.import_errors.items()},
+    "watchers": [(a.name, w.name, w.trigger.serialize()[0]) for a in assets for w in a.watchers],
+    "daily": [type(daily.timetable).__name__, daily.catchup, daily.max_active_runs, str(daily.start_date)],
+}))
+"""
+
+
+def test_dags_load_with_the_watcher_and_a_daily_interval(tmp_path):
+    env = dict(os.environ, AIRFLOW_HOME=str(tmp_path), AIRFLOW__CORE__LOAD_EXAMPLES="False",
+               AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"), AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),
+               WIREFEED_START_DATE="2025-05-01")
+    out = subprocess.run([sys.executable, "-c", DAG_PROBE, str(ROOT / "dags")], env=env, capture_output=True,
+                         text=True, timeout=180)
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["errors"] == {}
+    assert result["watchers"] == [["wirefeed_raw_fetches", "wirefeed_fetches_notify",
+                                   "wirefeed.airflow.triggers.FetchesLandedTrigger"]]
+    assert result["daily"] == ["CronDataIntervalTimetable", True, 3, "2025-05-01 00:00:00+00:00"]
