@@ -77,6 +77,12 @@ def fetch_defaults() -> dict:
     }
 
 
+def host_politeness() -> tuple[int, float]:
+    """Global per-host (concurrency, min interval s): the defaults above, overridden by WIREFEED_HOST_* variables."""
+    return (int(env_float("WIREFEED_HOST_MAX_CONCURRENCY", HOST_MAX_CONCURRENCY)),
+            env_float("WIREFEED_HOST_MIN_INTERVAL", HOST_MIN_INTERVAL_S))
+
+
 def allow_private() -> bool:
     """Whether fetches may reach loopback/private addresses (tests, demos, intranets)."""
     return env_flag("WIREFEED_ALLOW_PRIVATE")

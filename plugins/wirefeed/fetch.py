@@ -3,6 +3,7 @@ manual redirects. Never raises for a bad feed: every outcome is a Fetch."""
 from __future__ import annotations
 
 import http.client
+import socket
 import time
 import zlib
 from dataclasses import dataclass, replace
@@ -317,7 +318,9 @@ def _classify(exc: Exception, deadline: Deadline, limits: Limits) -> tuple[str, 
         return "blocked", str(next(e for e in chain if isinstance(e, BlockedAddress)))
     if any(isinstance(e, urllib3.exceptions.NameResolutionError) for e in chain):
         host = next(e for e in chain if isinstance(e, urllib3.exceptions.NameResolutionError)).conn.host
-        return "dns", f"cannot resolve host {host}"
+        lookup = next((e for e in chain if isinstance(e, socket.gaierror)), None)
+        why = lookup.strerror or (lookup.args[-1] if lookup.args else "") if lookup else ""
+        return "dns", f"cannot resolve host {host}" + (f" ({why})" if why else "")
     if isinstance(exc, requests.exceptions.SSLError):
         return "tls", f"TLS error: {_innermost(chain)}"
     if isinstance(exc, requests.exceptions.ConnectTimeout):

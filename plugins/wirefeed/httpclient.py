@@ -88,8 +88,11 @@ class _GuardedConnectionMixin:
 
     def _new_conn(self) -> socket.socket:
         deadline = current_deadline()
+        budget = self.timeout if isinstance(self.timeout, (int, float)) else None
+        if deadline is not None:
+            budget = min(budget or deadline.remaining(), deadline.remaining())
         try:
-            addresses = self.guard.addresses(self.host, self.port)
+            addresses = self.guard.addresses(self.host, self.port, timeout=budget)
         except socket.gaierror as exc:
             raise NameResolutionError(self.host, self, exc) from exc
         error: Exception | None = None

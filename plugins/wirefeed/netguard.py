@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
 from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import urlsplit
@@ -93,14 +94,15 @@ class Guard:
             if reason:
                 raise BlockedAddress(f"refused {host}: {ip} is {reason}")
 
-    def addresses(self, host: str, port: int) -> list[str]:
-        """Resolve host once and return its addresses, refusing the host if any answer is forbidden.
+    def addresses(self, host: str, port: int, timeout: float | None = None) -> list[str]:
+        """Resolve host once (within timeout seconds) and return its addresses, refusing the host if any
+        answer is forbidden.
 
         The caller must connect to one of exactly these addresses: resolving again could give a
         different (rebound) answer than the one checked here.
         """
         ip = literal_ip(host)
-        answers = [str(ip)] if ip is not None else self.resolver(host, port)
+        answers = [str(ip)] if ip is not None else self._resolve(host, port, timeout)
         if not answers:
             raise socket.gaierror(socket.EAI_NONAME, f"no address for {host}")
         for answer in answers:
@@ -109,3 +111,25 @@ class Guard:
                 # One bad answer taints the host: rebinding attacks mix public and private records.
                 raise BlockedAddress(f"refused {host}: resolves to {answer}, which is {reason}")
         return answers
+
+    def _resolve(self, host: str, port: int, timeout: float | None) -> list[str]:
+        """Run the resolver, giving up after timeout seconds (getaddrinfo itself cannot be interrupted)."""
+        if timeout is None:
+            return self.resolver(host, port)
+        box: dict = {}
+
+        def run() -> None:
+            try:
+                box["answers"] = self.resolver(host, port)
+            except Exception as exc:  # noqa: BLE001 - handed to the caller's thread below
+                box["error"] = exc
+
+        worker = threading.Thread(target=run, name=f"resolve {host}", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            # The lookup finishes (or times out in libc) on its own; nobody waits for it.
+            raise socket.gaierror(socket.EAI_AGAIN, f"no answer within {timeout:g} s")
+        if "error" in box:
+            raise box["error"]
+        return box["answers"]

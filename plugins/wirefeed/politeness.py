@@ -35,11 +35,11 @@ class HostGate:
     connection if the task dies; the interval is claimed with one atomic upsert on `hosts`.
     """
 
-    def __init__(self, conn, *, max_concurrency: int = config.HOST_MAX_CONCURRENCY,
-                 min_interval_s: float = config.HOST_MIN_INTERVAL_S):
+    def __init__(self, conn, *, max_concurrency: int | None = None, min_interval_s: float | None = None):
+        default_concurrency, default_interval = config.host_politeness()
         self.conn = conn
-        self.max_concurrency = max_concurrency
-        self.min_interval_s = min_interval_s
+        self.max_concurrency = max(1, max_concurrency or default_concurrency)
+        self.min_interval_s = max(0.0, default_interval if min_interval_s is None else min_interval_s)
         self._limits: dict[str, int] = {}
 
     def try_acquire(self, host: str) -> tuple[Lease | None, float]:

@@ -465,3 +465,44 @@ def test_connections_are_reused_across_fetches():
         results = [fetcher.fetch(server.url(), etag='"v"') for _ in range(20)]
         assert all(r.not_modified for r in results)
         assert server.connections == 1
+
+
+def test_a_resolver_that_never_answers_is_cut_by_the_deadline():
+    """getaddrinfo cannot be interrupted, so the lookup is abandoned rather than waited for."""
+    release = threading.Event()
+
+    def stuck_resolver(host, port):
+        release.wait(60)
+        return ["127.0.0.1"]
+
+    try:
+        result = bounded(lambda: fetch("http://slow-dns.test/feed", allow_private=True, resolver=stuck_resolver,
+                                       limits=Limits(deadline_s=2, connect_timeout_s=1.5)), 4)
+    finally:
+        release.set()
+    assert_failed(result, "dns", "cannot resolve host slow-dns.test", "no answer within 1.5 s")
+
+
+def test_huge_and_numerous_headers_are_protocol_errors():
+    def many(sock):
+        read_head(sock)
+        sock.sendall(b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 500 + b"\r\n")
+
+    def long_line(sock):
+        read_head(sock)
+        sock.sendall(b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 200_000 + b"\r\n\r\n")
+
+    for serve in (many, long_line):
+        with RawServer(serve) as server:
+            assert_failed(bounded(lambda: fetch(server.url(), allow_private=True, limits=FAST), 5), "protocol")
+
+
+def test_endless_100_continue_is_cut_at_the_deadline():
+    def serve(sock):
+        read_head(sock)
+        while True:
+            sock.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+            time.sleep(0.01)
+
+    with RawServer(serve) as server:
+        assert_failed(bounded(lambda: fetch(server.url(), allow_private=True, limits=FAST), 6), "timeout", "deadline")
