@@ -9,6 +9,9 @@ import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+import psycopg2
+import psycopg2.errors
+
 from wirefeed import config, feedstate, load
 from wirefeed.clean import clean_item
 from wirefeed.dedupe.store import assign_stories
@@ -16,6 +19,7 @@ from wirefeed.db import dict_cursor
 from wirefeed.errors import ConfigError
 from wirefeed.extract import extract_article
 from wirefeed.fetch import Fetcher, Limits
+from wirefeed.identity import item_identity
 from wirefeed.load import LoadCounts
 from wirefeed.models import Fetch
 from wirefeed.parse import parse
@@ -23,6 +27,9 @@ from wirefeed.politeness import HostGate, host_of
 from wirefeed.registry import load_registry
 
 log = logging.getLogger(__name__)
+# What the database says about one bad row (bad data, an index entry too large; psycopg2 refuses NUL characters
+# with ValueError), as opposed to a lost connection, which must fail the task.
+_ROW_ERRORS = (psycopg2.DataError, psycopg2.errors.ProgramLimitExceeded, ValueError)
 
 
 @dataclass
@@ -218,8 +225,40 @@ def process_fetch(conn, fetch_id: int) -> tuple[int, LoadCounts, str | None]:
     data = zlib.decompress(bytes(row["body"]))
     parsed = parse(data, url=row["final_url"] or row["url"], content_type=row["content_type"])
     articles = [extract_article(clean_item(item), outlet=row["outlet"]) for item in parsed.items]
-    counts, _ = load.load_articles(conn, row["feed_id"], fetch_id, articles, commit=False)
-    load.mark_processed(conn, fetch_id, found=len(articles), counts=counts, partial=parsed.partial,
-                        error=parsed.error, commit=False)
+    counts, rejected = _load_fetch(conn, row["feed_id"], fetch_id, articles)
+    error = "; ".join(filter(None, [parsed.error, *rejected])) or None
+    load.mark_processed(conn, fetch_id, found=len(articles), counts=counts, partial=parsed.partial or bool(rejected),
+                        error=error, commit=False)
     conn.commit()
-    return len(articles), counts, parsed.error
+    return len(articles), counts, error
+
+
+def _load_fetch(conn, feed_id: int, fetch_id: int, articles: list) -> tuple[LoadCounts, list[str]]:
+    """Load a fetch's articles; if the database refuses the batch, load them one by one and set aside the bad ones."""
+    # Without this, one entry the database refuses (a 9 kB GUID overflows the identity index) failed its whole
+    # fetch on every retry and, raising out of process_pending, held up every fetch queued behind it.
+    with conn.cursor() as cur:
+        cur.execute("SAVEPOINT load_fetch")
+        try:
+            counts, _ = load.load_articles(conn, feed_id, fetch_id, articles, commit=False)
+            return counts, []
+        except _ROW_ERRORS:
+            cur.execute("ROLLBACK TO SAVEPOINT load_fetch")
+        new = updated = unchanged = 0
+        rejected, seen = [], set()
+        for article in articles:
+            identity = item_identity(article.item)
+            if identity in seen:  # as in one batch: a feed listing one entry twice keeps the first copy
+                continue
+            seen.add(identity)
+            cur.execute("SAVEPOINT load_item")
+            try:
+                one, _ = load.load_articles(conn, feed_id, fetch_id, [article], commit=False)
+            except _ROW_ERRORS as exc:
+                cur.execute("ROLLBACK TO SAVEPOINT load_item")
+                reason = getattr(getattr(exc, "diag", None), "message_primary", None) or str(exc)
+                rejected.append(f"entry {identity[:80]!r} rejected: {reason}")
+                log.warning("fetch %s: entry %.80r rejected by the database: %s", fetch_id, identity, reason)
+                continue
+            new, updated, unchanged = new + one.new, updated + one.updated, unchanged + one.unchanged
+    return LoadCounts(new=new, updated=updated, unchanged=unchanged), rejected
