@@ -67,6 +67,8 @@ def test_quoting_an_agency_is_not_a_credit():
     ("Bagdad/Washington (dpa/lnw) - Body.", "Bagdad/Washington", None, None, None, ("DPA",)),
     ("Lahore (Punjab), May 20 (APP): Body.", "Lahore", "Punjab", "PK", date(2025, 5, 20), ("APP",)),
     ("CHICAGO -- Body.", "CHICAGO", None, "US", None, ()),
+    ("NEW DELHI: The government said.", "NEW DELHI", None, "IN", None, ()),
+    ("WASHINGTON, Tuesday, May 20 (UPI) -- Body.", "WASHINGTON", None, "US", date(2025, 5, 20), ("UPI",)),
 ])
 def test_dateline_shapes(text, place, region, country, when, agencies):
     lead = find_dateline(text, MAY_20)
@@ -131,12 +133,21 @@ def test_authors_from_feed_and_byline_never_agencies():
     ("This report is auto-generated from syndicated news feed. ThePrint holds no responsibility for its content.",
      "ThePrint"),
     ("(This story has not been edited by our staff and is auto-generated from a syndicated feed.)", "The Outlet"),
+    ("(This story is auto-generated from a syndicated feed. Times Now may not have edited the content)", "Times Now"),
+    ("(This story has not been edited by THE WEEK and is auto-generated from PTI)", "THE WEEK"),
 ])
 def test_syndication_disclaimers(disclaimer, outlet):
     article = extract_article(Item(title="", text=f"NEW DELHI, May 20 (PTI) Body.\n\n{disclaimer}"),
                               outlet="The Outlet")
     assert article.syndicated and article.syndicated_by == outlet
     assert article.text == "Body." and disclaimer in article.removed
+
+
+def test_disclaimer_naming_its_agency_credits_it():
+    article = _article("The court adjourned the hearing.\n\n(This story has not been edited by News18 staff and is "
+                       "published from a syndicated news agency feed - PTI)")
+    assert article.agencies == ("PTI",) and article.syndicated_by == "News18"
+    assert article.text == "The court adjourned the hearing."
 
 
 def test_disclaimer_closing_a_body_paragraph_leaves_the_body():

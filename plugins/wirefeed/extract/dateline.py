@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from wirefeed.extract.agencies import parse_credit
-from wirefeed.extract.patterns import DATELINE_PREFIXES, DATELINE_SEPARATOR, MONTHS, PLACE_PARTICLES
+from wirefeed.extract.patterns import DATELINE_PREFIXES, DATELINE_SEPARATOR, MONTHS, PLACE_PARTICLES, WEEKDAYS
 from wirefeed.extract.places import resolve_country
 from wirefeed.models import Dateline
 
@@ -30,12 +30,12 @@ _PLACE = re.compile(
     r"^(?P<place>[^()\[\],]{1,200}?)\s*(?:\((?P<region>[^()\[\]]{1,40})\))?\s*(?:\[(?P<country>[^\[\]()]{1,40})\])?"
     r"(?P<more>(?:\s*,\s*[^,()\[\]]{1,40}){0,3})\s*$"
 )
-# "CHICAGO -- ...", "KANDAHAR, Afghanistan -- ...", "CHICAGO (CBS) -- ...": no agency credit,
+# "CHICAGO -- ...", "KANDAHAR, Afghanistan -- ...", "CHICAGO (CBS) -- ...", "NEW DELHI: The...": no agency credit,
 # so the place must be written in capitals and found in the gazetteer.
 _CAPS_DATELINE = re.compile(
     r"(?P<raw>(?P<place>[A-Z](?:[A-Z'’.]|-(?=[A-Z]))+(?: [A-Z](?:[A-Z'’.]|-(?=[A-Z]))+){0,3})"
     r"(?P<more>(?:, ?[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2}){0,2}))"
-    r"\s*(?:\((?P<source>[^()\n]{1,40})\)\s*)?(?:--|[—―–\x97]|-(?=\s))\s*"
+    r"\s*(?:\((?P<source>[^()\n]{1,40})\)\s*)?(?:--|[—―–\x97]|-(?=\s)|:(?=\s+[A-Z\"“‘']))\s*"
 )
 
 
@@ -114,7 +114,8 @@ def _split_place(text: str) -> tuple[str, str | None, str | None] | None:
     place = match["place"].strip()
     region = match["region"]
     country = match["country"]
-    more = [part.strip() for part in (match["more"] or "").split(",") if part.strip()]
+    more = [part.strip() for part in (match["more"] or "").split(",")
+            if part.strip() and part.strip().rstrip(".").casefold() not in WEEKDAYS]
     if more:
         if not country and resolve_country(None, None, more[-1]):
             country = more.pop()

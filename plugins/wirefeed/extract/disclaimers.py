@@ -4,9 +4,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from wirefeed.extract.patterns import DISCLAIMER_TRIGGER, OUTLET_PATTERNS, SELF_REFERENCES
+from wirefeed.extract.agencies import agencies_in_names
+from wirefeed.extract.patterns import DISCLAIMER_CREDIT, DISCLAIMER_TRIGGER, OUTLET_PATTERNS, SELF_REFERENCES
 
 _TRIGGER = re.compile(DISCLAIMER_TRIGGER, re.IGNORECASE)
+_CREDIT = re.compile(DISCLAIMER_CREDIT, re.IGNORECASE)
 _OUTLETS = tuple(re.compile(p) for p in OUTLET_PATTERNS)  # case matters: outlets are capitalised
 # Where a disclaimer sits inside a longer paragraph: a parenthesised span, or a
 # "Disclaimer:" sentence running to the end. Both bounded, so never slow.
@@ -22,6 +24,7 @@ class Disclaimer:
 
     outlet: str | None
     cut: str
+    agencies: tuple[str, ...] = ()  # agencies it names as its source ("news agency feed - PTI")
 
 
 def _outlet(text: str, own_outlet: str | None) -> str | None:
@@ -36,6 +39,12 @@ def _outlet(text: str, own_outlet: str | None) -> str | None:
     return own_outlet
 
 
+def _disclaimer(text: str, own_outlet: str | None) -> Disclaimer:
+    """A Disclaimer for the cut text: its outlet and the agencies it names as source."""
+    credit = _CREDIT.search(text)
+    return Disclaimer(_outlet(text, own_outlet), text, agencies_in_names(credit["names"]) if credit else ())
+
+
 def find_disclaimer(paragraph: str, own_outlet: str | None = None) -> Disclaimer | None:
     """The syndication disclaimer in this paragraph, if it holds one; the paragraph's body stays."""
     if len(paragraph) > 4 * MAX_CHARS:
@@ -45,12 +54,11 @@ def find_disclaimer(paragraph: str, own_outlet: str | None = None) -> Disclaimer
         return None
     for span in (*_PARENS.finditer(paragraph), *_LABELLED.finditer(paragraph)):
         if _TRIGGER.search(span.group()):
-            return Disclaimer(_outlet(span.group(), own_outlet), span.group())
+            return _disclaimer(span.group(), own_outlet)
     if len(paragraph) > MAX_CHARS:
         return None
     # A bare disclaimer sentence may close a body paragraph: cut from its sentence to the end.
     start = 0
     for boundary in _SENTENCE_END.finditer(paragraph, 0, trigger.start()):
         start = boundary.end()
-    cut = paragraph[start:]
-    return Disclaimer(_outlet(cut, own_outlet), cut)
+    return _disclaimer(paragraph[start:], own_outlet)

@@ -137,15 +137,18 @@ DISCLAIMER_TRIGGER = (
     r"syndicated (?:news )?feed|auto-?generated from (?:a |the )?(?:syndicated|agency|news agency|wire)"
     r"|(?:has|have) not been edited by .{1,60}? and (?:is|was|has been) (?:auto-?generated|published|taken)"
     r"|(?:has|have) not been edited by .{1,60}? staff|may have been reworked by"
-    r"|published from a (?:syndicated|wire|agency) feed|(?:agency|wire) copy,? (?:and )?(?:has )?not been edited"
+    r"|published from (?:a |the )?(?:syndicated|wire|agency|news agency) feed|(?:agency|wire) copy,? (?:and )?(?:has )?not been edited"
     r"|holds? no responsibility for (?:its|the) content"
 )
 OUTLET_PATTERNS: tuple[str, ...] = (
     r"(?i:not been|been|not) (?i:edited|reworked|modified|changed) (?i:by) (?:[Tt]he )?(?P<outlet>[^.;:()\n]{1,60}?) (?i:staff|team|desk|editorial|editors)\b",
     r"(?i:not been edited by) (?:[Tt]he )?(?P<outlet>[^.;:()\n]{1,60}?) (?i:and (?:is|was|has been) (?:auto-?generated|published|taken))",
-    r"(?P<outlet>[A-Z][\w'’&.-]*(?: [A-Z][\w'’&.-]*){0,4}) (?i:staff|team) (?i:may not have) (?i:modified|edited)",
+    r"(?P<outlet>[A-Z][\w'’&.-]*(?: [A-Z][\w'’&.-]*){0,4})(?: (?i:staff|team))? (?i:may|might) not have (?i:modified|edited|reviewed)",
     r"(?P<outlet>[A-Z][\w'’&.-]*(?: [A-Z][\w'’&.-]*){0,4}) (?i:holds|takes|bears|accepts) (?i:no responsibility)",
 )
+# An agency a disclaimer names as its source: "... from a syndicated news agency feed - PTI", "Source: IANS".
+DISCLAIMER_CREDIT = r"(?:feeds?|source|agency)\s*[-–—:]\s*(?P<names>[A-Za-z][\w /&-]{1,40})"
+
 # Words that name no outlet in "edited by ... staff".
 SELF_REFERENCES = ("our", "its", "this website's", "this site's", "the website's", "the editorial", "the")
 
@@ -250,6 +253,10 @@ DATELINE_SEPARATOR = r"(?:\.?\s*[-–—―\x97_]{1,2}|:|\.-|\.(?=\s)|।)"
 # Lower-case words a place name may hold ("Rio de Janeiro", "Frankfurt am Main", "Stratford-upon-Avon").
 PLACE_PARTICLES = ("de", "del", "della", "di", "da", "do", "dos", "das", "la", "le", "les", "am", "an", "der",
                    "on", "upon", "sur", "en", "of", "the", "y", "al", "el", "bin", "es", "im", "ob")
+
+# Weekdays a dateline may carry before its date ("WASHINGTON, Tuesday, May 20 (UPI)").
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+            "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun")
 
 # Leading clutter some outlets put before a dateline: SFGate's "(07-17) 13:09 PDT".
 DATELINE_PREFIXES: tuple[str, ...] = (

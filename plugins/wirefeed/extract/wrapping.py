@@ -98,6 +98,7 @@ def cut_head(paragraphs: list[list[str]], title: str, published: datetime | None
             disclaimer = find_disclaimer(" ".join(lines), outlet)
             if disclaimer and disclaimer.cut == " ".join(lines):
                 found.syndicated, found.syndicated_by = True, found.syndicated_by or disclaimer.outlet
+                found.credit(disclaimer.agencies)
                 found.cut(disclaimer.cut)
                 paragraphs.pop(0)
                 continue
@@ -253,6 +254,7 @@ def cut_tail(paragraphs: list[list[str]], outlet: str | None, found: Wrapping) -
         disclaimer = find_disclaimer(joined, outlet)
         if disclaimer:
             found.syndicated, found.syndicated_by = True, found.syndicated_by or disclaimer.outlet
+            found.credit(disclaimer.agencies)
             found.cut(disclaimer.cut)
             rest = joined.replace(disclaimer.cut, "", 1).strip()
             paragraphs[-1] = [rest] if rest else []
