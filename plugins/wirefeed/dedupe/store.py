@@ -25,8 +25,14 @@ def lookup(cur, keys: list[int]) -> list[tuple[int, int]]:
     """(key, item_id) of every indexed item under any of the keys."""
     if not keys:
         return []
-    cur.execute("SELECT key, item_id FROM item_bands WHERE key = ANY(%s::bigint[])", (keys,))
-    return cur.fetchall()
+    # Tens of thousands of keys make the planner guess a scan of the whole table, whose cost grows with it;
+    # probing the primary key stays flat however large the index gets.
+    cur.execute("""SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
+                          set_config('jit', 'off', true)""")
+    cur.execute("SELECT key, item_id FROM item_bands WHERE key = ANY(%s::bigint[])", (sorted(keys),))
+    found = cur.fetchall()
+    cur.execute("RESET enable_seqscan; RESET enable_bitmapscan; RESET jit")
+    return found
 
 
 def add(cur, rows: list[tuple[int, int]]) -> None:
@@ -179,7 +185,8 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
             return counts
         ids = sorted(new)
         # An edited item is indexed afresh: its old keys would find copies of what it no longer says.
-        cur.execute("DELETE FROM item_bands WHERE item_id = ANY(%s)", (ids,))
+        cur.execute("""DELETE FROM item_bands b USING item_fingerprints f, unnest(f.keys) AS old (key)
+                       WHERE f.item_id = ANY(%s) AND b.key = old.key AND b.item_id = f.item_id""", (ids,))
         buckets = _candidates(cur, new)
         edges = _verified_edges(cur, new, buckets)
         placed, touched, placed_counts = _place(cur, new, edges)
@@ -187,13 +194,15 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
                                ON CONFLICT (item_id) DO UPDATE SET story_id = EXCLUDED.story_id,
                                    match = EXCLUDED.match, score = EXCLUDED.score, linked_at = now()""",
                        [(i, *placed[i]) for i in ids], page_size=5000)
-        execute_values(cur, """INSERT INTO item_fingerprints (item_id, content_hash, fingerprint)
-                               SELECT v.id, i.content_hash, v.fp FROM (VALUES %s) v (id, fp)
+        keys = {i: sorted(set(new[i].band_keys().tolist())) for i in ids}
+        execute_values(cur, """INSERT INTO item_fingerprints (item_id, content_hash, fingerprint, keys)
+                               SELECT v.id, i.content_hash, v.fp, v.keys FROM (VALUES %s) v (id, fp, keys)
                                JOIN items i ON i.id = v.id
                                ON CONFLICT (item_id) DO UPDATE SET content_hash = EXCLUDED.content_hash,
-                                   fingerprint = EXCLUDED.fingerprint, computed_at = now()""",
-                       [(i, new[i].fingerprint) for i in ids], template="(%s::bigint, %s::text)", page_size=5000)
-        add(cur, [(key, i) for i in ids for key in set(new[i].band_keys().tolist())])
+                                   fingerprint = EXCLUDED.fingerprint, keys = EXCLUDED.keys, computed_at = now()""",
+                       [(i, new[i].fingerprint, keys[i]) for i in ids],
+                       template="(%s::bigint, %s::text, %s::bigint[])", page_size=5000)
+        add(cur, [(key, i) for i in ids for key in keys[i]])
         _refresh(cur, sorted(touched))
     conn.commit()
     counts["items"] = len(new)
