@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import time
 from pathlib import Path
@@ -407,3 +408,27 @@ def test_html_article_publication_dates():
         got = published.date().isoformat() if published else None
         checks.record(got == spec["expected_date"], f"{file}: {got}, expected {spec['expected_date']}")
     assert checks.rate >= 0.75, checks.report("publication dates")
+
+
+# --- damaged copies -------------------------------------------------------------------------------
+
+def test_truncated_and_corrupted_feeds_never_crash():
+    """A fifth of the corpus, cut short and with random bytes overwritten: an error or items, never an exception."""
+    checks = score("damaged feeds: no crash")
+    rng = random.Random(20250520)  # fixed: a failure must be reproducible
+    for path in _corpus_files()[::5]:
+        data = path.read_bytes()
+        if not data:
+            continue
+        corrupted = bytearray(data)
+        for _ in range(max(1, len(data) // 200)):
+            corrupted[rng.randrange(len(data))] = rng.randrange(256)
+        for variant in (data[: len(data) * 2 // 3], bytes(corrupted)):
+            try:
+                result = parse(variant)
+                [clean_item(item) for item in result.items]
+            except Exception as exc:  # the point of the test: nothing may escape
+                checks.record(False, f"{path.name}: {exc.__class__.__name__}: {exc}")
+            else:
+                checks.record(True, path.name)
+    assert checks.checked > 200 and checks.rate == 1.0, checks.report("damaged feeds")

@@ -63,13 +63,13 @@ def parse_feed(data: bytes, *, url: str | None = None, content_type: str | None 
     if not parsed.entries and not parsed.get("version"):
         raise ParseError(f"not a feed: {problem or 'no RSS, Atom or RDF root element'}")
     feed = parsed.feed
-    language = feed.get("language")
+    language = _str(feed.get("language"))
     feed_authors = _authors(feed)  # Atom: an entry without an author has the feed's
     items = tuple(_item(entry, url, language, feed_authors, tz) for entry in parsed.entries
                   if not problem or _has_substance(entry))
     if problem and not items and _ITEM_TAG.search(data):
         raise ParseError(f"broken XML, no item could be recovered: {problem}")
-    return ParseResult(items=items, feed_title=_title(feed), feed_link=(feed.get("link") or "").strip() or None,
+    return ParseResult(items=items, feed_title=_title(feed), feed_link=_str(feed.get("link")).strip() or None,
                        format=parsed.get("version") or "xml", partial=bool(problem and items),
                        error=f"broken XML, items recovered: {problem}" if problem and items else None,
                        ttl_minutes=_int(feed.get("ttl")), language=language or None)
@@ -120,23 +120,24 @@ def _lxml_recover(data: bytes) -> bytes | None:
 
 def _item(entry, base: str | None, feed_language: str | None, feed_authors: tuple[str, ...],
           tz: tzinfo | None) -> Item:
-    """One feedparser entry as an Item."""
-    content = _best_content(entry.get("content") or [])
+    """One feedparser entry as an Item (every field type-checked: broken feeds put None or dicts anywhere)."""
+    content = _best_content(entry.get("content"))
     published = _date(entry, "published", tz)
     updated = _date(entry, "updated", tz)
     return Item(
-        guid=entry.get("id") or None,
+        guid=_str(entry.get("id")) or None,
         link=_link(entry),
         title=_title(entry),
         authors=_authors(entry) or feed_authors,
         published_at=published or updated,
         updated_at=updated,
-        summary_html=entry.get("summary", ""),
-        content_html=content.get("value", "") if content else "",
-        categories=tuple(dict.fromkeys(t.get("term") or t.get("label") for t in entry.get("tags", [])
-                                       if t.get("term") or t.get("label"))),
+        summary_html=_str(entry.get("summary")),
+        content_html=_str(content.get("value")) if content else "",
+        categories=tuple(dict.fromkeys(filter(None, (_str(t.get("term")) or _str(t.get("label"))
+                                                     for t in _dicts(entry.get("tags")))))),
         enclosures=_enclosures(entry),
-        language=entry.get("language") or (content.get("language") if content else None) or feed_language,
+        language=(_str(entry.get("language")) or (_str(content.get("language")) if content else "")
+                  or feed_language or None),
         source=base,
     )
 
@@ -146,67 +147,77 @@ def _has_substance(entry) -> bool:
     return any(entry.get(key) for key in ("title", "link", "id", "summary", "content", "enclosures"))
 
 
-def _best_content(contents: list) -> dict | None:
+def _best_content(contents) -> dict | None:
     """The richest content block: HTML over plain text, then the longest."""
-    if not contents:
+    blocks = _dicts(contents)
+    if not blocks:
         return None
-    return max(contents, key=lambda c: ("html" in (c.get("type") or ""), len(c.get("value") or "")))
+    return max(blocks, key=lambda c: ("html" in _str(c.get("type")), len(_str(c.get("value")))))
 
 
 def _title(entry) -> str:
     """The title of an entry or feed as plain text: feedparser keeps markup in titles typed html."""
-    title = entry.get("title", "")
-    if "html" in (entry.get("title_detail") or {}).get("type", ""):
+    title = _str(entry.get("title"))
+    detail = entry.get("title_detail")
+    if isinstance(detail, dict) and "html" in _str(detail.get("type")):
         return html_to_text(title)
     return title
 
 
 def _link(entry) -> str | None:
     """The article link: FeedBurner's original link, the alternate link, else the first link of any kind."""
-    if entry.get("feedburner_origlink"):
-        return entry["feedburner_origlink"]
-    if entry.get("link"):
-        return entry["link"]
-    for link in entry.get("links", []):
-        if link.get("href"):
-            return link["href"]
+    for candidate in (entry.get("feedburner_origlink"), entry.get("link"),
+                      *(link.get("href") for link in _dicts(entry.get("links")))):
+        if _str(candidate).strip():
+            return _str(candidate)
     return None
 
 
 def _authors(entry) -> tuple[str, ...]:
     """Author names (Atom, dc:creator, RSS author e-mail forms), de-duplicated in order."""
-    names = [a.get("name") or a.get("email") for a in entry.get("authors", [])]
-    if not any(names) and entry.get("author"):
-        names = [entry["author"]]
-    return tuple(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+    names = [_str(a.get("name")) or _str(a.get("email")) for a in _dicts(entry.get("authors"))]
+    if not any(names):
+        names = [_str(entry.get("author"))]
+    return tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
 
 
 def _enclosures(entry) -> tuple[Enclosure, ...]:
     """Enclosures and Media RSS content, one per URL."""
     found: dict[str, Enclosure] = {}
-    for enc in entry.get("enclosures", []):
-        href = (enc.get("href") or "").strip()
+    for enc in _dicts(entry.get("enclosures")):
+        href = _str(enc.get("href")).strip()
         if href and href not in found:
-            found[href] = Enclosure(url=href, type=enc.get("type") or None, length=_int(enc.get("length")))
-    for media in entry.get("media_content", []):
-        href = (media.get("url") or "").strip()
+            found[href] = Enclosure(url=href, type=_str(enc.get("type")) or None, length=_int(enc.get("length")))
+    for media in _dicts(entry.get("media_content")):
+        href = _str(media.get("url")).strip()
         if href and href not in found:
-            found[href] = Enclosure(url=href, type=media.get("type") or None, length=_int(media.get("filesize")))
+            found[href] = Enclosure(url=href, type=_str(media.get("type")) or None,
+                                    length=_int(media.get("filesize")))
     return tuple(found.values())
 
 
 def _date(entry, key: str, tz: tzinfo | None) -> datetime | None:
     """An entry date in UTC; re-read from the raw string only when a naive time needs the feed's zone."""
-    raw = entry.get(key)
+    raw = _str(entry.get(key))
     if raw and (tz is not None or "/" in raw):  # feedparser takes a naive or IANA-zoned time for UTC
         return parse_date(raw, tz)
     value = entry.get(f"{key}_parsed")
     if value:
         try:
             return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
-        except (OverflowError, ValueError, OSError):
+        except (OverflowError, ValueError, OSError, TypeError):
             return None
     return parse_date(raw)  # a spelling feedparser could not read may still be one dateutil reads
+
+
+def _str(value) -> str:
+    """A string field, or '' for None and the dicts feedparser leaves where markup was broken."""
+    return value if isinstance(value, str) else ""
+
+
+def _dicts(value) -> list:
+    """The dicts of a list field ([] for anything else)."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _int(value) -> int | None:
