@@ -74,7 +74,7 @@ def _report(title: str, accuracy: float, right: Counter, total: Counter, misses:
 
 
 def test_labelled_wire_items_per_field_accuracy():
-    """The labelled set: 54 items, 25+ agencies, wire text, HTML, RSS and JSON items."""
+    """The labelled set: 64 items, 25+ agencies, wire text (seed-style exports too), HTML, RSS and JSON items."""
     labels = json.loads((EXTRACT / "labels.json").read_text())
     agencies = {a for label in labels.values() for a in label["expected"]["agencies"]}
     formats = {Path(name).suffix for name in labels}

@@ -124,6 +124,7 @@ TRAILERS: tuple[tuple[str, str], ...] = (
     ("wrap", r"[(\[]?\s*[-–—]?\s*with (?P<names>agency|agencies|wire|wires) inputs?\s*[)\]]?\.?"),
     ("wrap", r"\(?(?:©|\(c\)|copyright\s*(?:©|\(c\)|\d{4}))\s*(?:©\s*)?(?:\d{4}\s*)?(?P<names>[^\n]{2,60}?)\s*(?:\d{4})?\.?\s*(?:All rights reserved\..{0,300}|Click For Restrictions.{0,200})?\)?"),
     ("wrap", r"This (?:story|article|content) (?:is|has been) provided by (?P<names>[^.\n]{2,60})\. .{0,60}(?:will not be|is not|shall not be) responsible.{0,200}"),
+    ("wrap", r"all rights reserved\.?\s*(?:©|\(c\))?\s*(?:copyright\s*)?(?:©\s*)?(?:\d{4}\s*)?(?P<names>[^\n]{2,60}?)\s*(?:\d{4})?\.?"),
     ("wrap", r"(?P<names>Anadolu Agency) website contains only a portion of the news stories.*"),
     ("credit", r"(?:source|courtesy|credit)s?\s*:\s*(?P<names>[^\n]{2,60})"),
 )

@@ -48,9 +48,22 @@ _HEADER_NOTE = re.compile(HEADER_NOTES, re.IGNORECASE)
 _BULLETS = re.compile(r"\n|\s[-*•]\s|\s#+\s")
 
 
+def _fold(text: str) -> str:
+    """Words only: case, quotes and punctuation aside."""
+    return _FOLD.sub(" ", text).strip().casefold()
+
+
 def _same_text(a: str, b: str) -> bool:
     """True when two strings are the same words (case, quotes and punctuation aside)."""
-    return bool(a) and _FOLD.sub(" ", a).strip().casefold() == _FOLD.sub(" ", b).strip().casefold()
+    return bool(a) and _fold(a) == _fold(b)
+
+
+def _headline_variant(line: str, title: str) -> bool:
+    """True for the headline again, or a version of it with a kicker ("Kyodo: Japan, ...") added or dropped."""
+    if len(line) < 15 or len(title) < 15 or len(line) > 2 * len(title) or len(title) > 2 * len(line):
+        return False
+    a, b = _fold(line), _fold(title)
+    return a == b or a.endswith(b) or b.endswith(a)
 
 
 @dataclass
@@ -106,7 +119,7 @@ def cut_head(paragraphs: list[list[str]], title: str, published: datetime | None
         following = lines[1] if len(lines) > 1 else (paragraphs[1][0] if len(paragraphs) > 1 and paragraphs[1] else "")
         if not title and len(line) > 15 and _same_text(line, following):
             title = found.title = line  # an export that doubles the headline: that is the headline
-        if not line.strip() or _same_text(line, title):
+        if not line.strip() or _headline_variant(line, title):
             found.cut(line)
             lines.pop(0)
             continue
