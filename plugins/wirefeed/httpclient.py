@@ -4,6 +4,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from http.cookiejar import DefaultCookiePolicy
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -86,22 +87,24 @@ class _GuardedConnectionMixin:
     guard: Guard
     remote_addr: str | None = None
 
+    def _budget(self, deadline: Deadline | None) -> float | None:
+        """Seconds allowed for the next resolve or connect: the connect timeout, cut to what the deadline leaves."""
+        timeout = self.timeout if isinstance(self.timeout, (int, float)) else None
+        if deadline is None:
+            return timeout
+        return min(timeout or deadline.remaining(), deadline.remaining())
+
     def _new_conn(self) -> socket.socket:
         deadline = current_deadline()
-        budget = self.timeout if isinstance(self.timeout, (int, float)) else None
-        if deadline is not None:
-            budget = min(budget or deadline.remaining(), deadline.remaining())
         try:
-            addresses = self.guard.addresses(self.host, self.port, timeout=budget)
+            addresses = self.guard.addresses(self.host, self.port, timeout=self._budget(deadline))
         except socket.gaierror as exc:
             raise NameResolutionError(self.host, self, exc) from exc
         error: Exception | None = None
         for address in addresses:
-            timeout = self.timeout if isinstance(self.timeout, (int, float)) else None
-            if deadline is not None:
-                if deadline.remaining() <= 0:
-                    break
-                timeout = min(timeout or deadline.remaining(), deadline.remaining())
+            timeout = self._budget(deadline)
+            if timeout is not None and timeout <= 0:
+                break
             try:
                 sock = create_connection((address, self.port), timeout, source_address=self.source_address,
                                          socket_options=self.socket_options)
@@ -147,6 +150,8 @@ def guarded_session(guard: Guard) -> requests.Session:
     session = requests.Session()
     # Proxies from the environment would dial addresses the guard never saw.
     session.trust_env = False
+    # Feeds need no cookies, and a jar shared by thousands of feeds is memory any server could fill.
+    session.cookies.set_policy(DefaultCookiePolicy(allowed_domains=[]))
     adapter = GuardedAdapter(guard)
     session.mount("http://", adapter)
     session.mount("https://", adapter)

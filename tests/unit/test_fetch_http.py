@@ -506,3 +506,18 @@ def test_endless_100_continue_is_cut_at_the_deadline():
 
     with RawServer(serve) as server:
         assert_failed(bounded(lambda: fetch(server.url(), allow_private=True, limits=FAST), 6), "timeout", "deadline")
+
+
+def test_cookies_are_neither_kept_nor_sent(httpserver):
+    sent = []
+
+    def handler(request):
+        sent.append(request.headers.get("Cookie"))
+        return Response(FEED, headers={"Set-Cookie": "track=1; Path=/"})
+
+    httpserver.expect_request("/feed").respond_with_handler(handler)
+    with Fetcher(allow_private=True) as fetcher:
+        fetcher.fetch(httpserver.url_for("/feed"))
+        fetcher.fetch(httpserver.url_for("/feed"))
+        assert len(fetcher.session.cookies) == 0
+    assert sent == [None, None]
