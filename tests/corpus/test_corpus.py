@@ -230,7 +230,7 @@ def test_miniflux_expectations():
             except IndexError:
                 ours = "<missing>"
             checks.record(_miniflux_equal(field, ours, expected), f"{file}: {field} = {ours!r}, expected {expected!r}")
-    assert checks.checked > 250 and checks.rate >= 0.80, checks.report("miniflux fields")
+    assert checks.checked > 250 and checks.rate >= 0.83, checks.report("miniflux fields")
     assert errors.rate >= 0.75, errors.report("miniflux errors")
 
 
@@ -313,17 +313,23 @@ def test_rss_parser_outputs():
             checks.record(clean_line(result.feed_title) == clean_line(expected["title"]),
                           f"{name}: feed title {result.feed_title!r}, expected {expected['title']!r}")
         for item, entry in zip(items, entries):
-            if isinstance(entry.get("title"), str):
-                checks.record(item.title == clean_line(entry["title"]) or item.title.strip() == entry["title"].strip(),
-                              f"{name}: title {item.title!r}, expected {entry['title']!r}")
+            title = entry.get("title")
+            if isinstance(title, str) and "\ufffd" not in title:  # U+FFFD: rss-parser misread the encoding
+                # rss-parser keeps markup in titles (<sup>2</sup>); ours are plain text
+                checks.record(item.title in (clean_line(title), clean_line(html_to_text(title))),
+                              f"{name}: title {item.title!r}, expected {title!r}")
             if isinstance(entry.get("link"), str):
-                checks.record(item.link == entry["link"], f"{name}: link {item.link!r}, expected {entry['link']!r}")
+                # FeedBurner's proxy link is replaced by the original link feedburner:origLink gives
+                proxied = "/~r/" in entry["link"] and item.link != entry["link"]
+                checks.record(item.link == entry["link"] or proxied, f"{name}: link {item.link!r}, expected {entry['link']!r}")
             if isinstance(entry.get("guid"), str) and entry["guid"].strip():
                 checks.record(item.guid == entry["guid"].strip(), f"{name}: guid {item.guid!r}, expected {entry['guid']!r}")
             if isinstance(entry.get("isoDate"), str):
                 want = parse_date(entry["isoDate"])
-                checks.record(item.published_at == want, f"{name}: date {item.published_at}, expected {want}")
-    assert checks.rate >= 0.85, checks.report("rss-parser")
+                got = item.published_at
+                checks.record(got == want or (got and want and abs((got - want).total_seconds()) < 1),
+                              f"{name}: date {got}, expected {want}")
+    assert checks.rate >= 0.99, checks.report("rss-parser", 60)
 
 
 # --- dates ----------------------------------------------------------------------------------------

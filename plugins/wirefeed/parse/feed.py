@@ -20,6 +20,7 @@ _DOCTYPE = re.compile(rb"<!DOCTYPE\s+([^\s\[>]+)[^\[>]*(?:\[(.*?)\]\s*)?>", re.D
 _ENTITY = re.compile(rb"<!ENTITY\s+(%\s*)?([\w.:\-]+)\s+(?:\"([^\"]*)\"|'([^']*)'|(SYSTEM|PUBLIC)[^>]*)\s*>",
                      re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"(?<=<\?xml)([^>]*?)\sencoding\s*=\s*[\"'][^\"']*[\"']")
+_MAILTO_TAIL = re.compile(r"\s*\((?:mailto:)?[^)]*$")
 _MAX_KEPT_ENTITY = 64  # a literal this short expanded a thousand times is still harmless
 _ITEM_TAG = re.compile(rb"<(?:\w+:)?(?:item|entry)[\s>]")
 
@@ -135,11 +136,18 @@ def _item(entry, base: str | None, feed_language: str | None, feed_authors: tupl
         content_html=_str(content.get("value")) if content else "",
         categories=tuple(dict.fromkeys(filter(None, (_str(t.get("term")) or _str(t.get("label"))
                                                      for t in _dicts(entry.get("tags")))))),
-        enclosures=_enclosures(entry),
-        language=(_str(entry.get("language")) or (_str(content.get("language")) if content else "")
-                  or feed_language or None),
+        enclosures=_enclosures(entry, base),
+        language=_language(entry, content) or feed_language or None,
         source=base,
     )
+
+
+def _language(entry, content: dict | None) -> str:
+    """The entry's language: dc:language, else the xml:lang of its content, title or summary."""
+    candidates = [entry.get("language"), content.get("language") if content else None]
+    candidates += [d.get("language") for d in (entry.get("title_detail"), entry.get("summary_detail"))
+                   if isinstance(d, dict)]
+    return next((_str(c).strip().replace("_", "-") for c in candidates if _str(c).strip()), "")
 
 
 def _has_substance(entry) -> bool:
@@ -178,21 +186,27 @@ def _authors(entry) -> tuple[str, ...]:
     names = [_str(a.get("name")) or _str(a.get("email")) for a in _dicts(entry.get("authors"))]
     if not any(names):
         names = [_str(entry.get("author"))]
-    return tuple(dict.fromkeys(n.strip() for n in names if n.strip()))
+    # feedparser splits "Name (mailto:a@b.c)" into the name "Name (mailto:" and the e-mail
+    names = (_MAILTO_TAIL.sub("", n).strip() for n in names)
+    return tuple(dict.fromkeys(n for n in names if n))
 
 
-def _enclosures(entry) -> tuple[Enclosure, ...]:
-    """Enclosures and Media RSS content, one per URL."""
+def _enclosures(entry, base: str | None) -> tuple[Enclosure, ...]:
+    """Enclosures, Media RSS content and thumbnails, one per URL."""
     found: dict[str, Enclosure] = {}
     for enc in _dicts(entry.get("enclosures")):
         href = _str(enc.get("href")).strip()
-        if href and href not in found:
+        if href and href != base and href not in found:  # href="" comes back resolved to the document URL
             found[href] = Enclosure(url=href, type=_str(enc.get("type")) or None, length=_int(enc.get("length")))
     for media in _dicts(entry.get("media_content")):
         href = _str(media.get("url")).strip()
         if href and href not in found:
             found[href] = Enclosure(url=href, type=_str(media.get("type")) or None,
                                     length=_int(media.get("filesize")))
+    for thumbnail in _dicts(entry.get("media_thumbnail")):
+        href = _str(thumbnail.get("url")).strip()
+        if href and href not in found:
+            found[href] = Enclosure(url=href, type="image")
     return tuple(found.values())
 
 

@@ -105,10 +105,10 @@ def _item(entry: dict, base: str | None, source: str | None, language: str | Non
 
 
 def _authors(obj: dict) -> tuple[str, ...]:
-    """Names from `authors` (1.1) or the deprecated `author` (1.0)."""
+    """Names from `authors` (1.1) and the deprecated `author` (1.0), which feeds mix."""
     people = obj.get("authors")
-    if not isinstance(people, list):
-        people = [obj.get("author")]
+    people = people if isinstance(people, list) else [people]
+    people = people + [obj.get("author")]
     names = (_str(p.get("name")).strip() for p in people if isinstance(p, dict))
     return tuple(dict.fromkeys(n for n in names if n))
 
