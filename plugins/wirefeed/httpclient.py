@@ -1,6 +1,7 @@
 """A requests Session that dials only guard-checked addresses and cuts any request at a total deadline."""
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
 import time
@@ -14,7 +15,7 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util.connection import create_connection
 
 from wirefeed import config
-from wirefeed.netguard import Guard
+from wirefeed.netguard import BlockedAddress, Guard, refusal
 
 _local = threading.local()
 
@@ -113,11 +114,23 @@ class _GuardedConnectionMixin:
             except OSError as exc:
                 error = NewConnectionError(self, f"cannot connect to {self.host} ({address}): {exc.strerror or exc}")
             else:
-                self.remote_addr = address
                 if deadline is not None:
                     deadline.watch(sock)
+                self.remote_addr = self._verified_peer(sock, address)
                 return sock
         raise error or ConnectTimeoutError(self, f"no time left to connect to {self.host}")
+
+    def _verified_peer(self, sock: socket.socket, address: str) -> str:
+        """The peer the kernel reports, checked once more (belt and braces: it must be the approved address)."""
+        try:
+            peer = sock.getpeername()[0]
+        except OSError:
+            peer = address
+        reason = refusal(ipaddress.ip_address(peer.split("%", 1)[0]), self.guard.allow_private)
+        if reason:
+            sock.close()
+            raise BlockedAddress(f"refused {self.host}: connected to {peer}, which is {reason}")
+        return peer
 
     def request(self, *args, **kwargs):
         deadline = current_deadline()

@@ -39,7 +39,7 @@ def literal_ip(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | Non
         try:
             # inet_aton accepts what resolvers accept: 2130706433, 0177.0.0.1, 0x7f.1, 127.1.
             return ipaddress.IPv4Address(socket.inet_aton(host))
-        except OSError:
+        except (OSError, ValueError):
             return None
     return None
 

@@ -521,3 +521,20 @@ def test_cookies_are_neither_kept_nor_sent(httpserver):
         fetcher.fetch(httpserver.url_for("/feed"))
         assert len(fetcher.session.cookies) == 0
     assert sent == [None, None]
+
+
+@pytest.mark.parametrize("template", ["http://feeds.example.com@127.0.0.1:{port}/feed",
+                                      "http://127.0.0.1:{port}#@feeds.example.com/feed",
+                                      "http://127.0.0.1:{port}?@feeds.example.com/feed",
+                                      "http://[::ffff:7f00:1]:{port}/feed",
+                                      "http://127.000.000.001:{port}/feed",
+                                      "http://\uff11\uff12\uff17.\uff10.\uff10.\uff11:{port}/feed",
+                                      "HTTP://LOCALHOST:{port}/feed",
+                                      "http://localhost.:{port}/feed"])
+def test_url_parser_tricks_do_not_reach_loopback(httpserver, template):
+    """Whatever the spelling, the address dialled is checked, so the local server never sees a request."""
+    httpserver.expect_request("/feed").respond_with_data(FEED)
+    result = fetch(template.format(port=httpserver.port), allow_private=False, limits=FAST)
+    assert result.error and not result.ok
+    assert result.error_kind in ("blocked", "invalid_url"), result.error
+    assert len(httpserver.log) == 0
