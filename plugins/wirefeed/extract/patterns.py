@@ -142,8 +142,8 @@ DISCLAIMER_TRIGGER = (
     r"|holds? no responsibility for (?:its|the) content"
 )
 OUTLET_PATTERNS: tuple[str, ...] = (
-    r"(?i:not been|been|not) (?i:edited|reworked|modified|changed) (?i:by) (?:[Tt]he )?(?P<outlet>[^.;:()\n]{1,60}?) (?i:staff|team|desk|editorial|editors)\b",
-    r"(?i:not been edited by) (?:[Tt]he )?(?P<outlet>[^.;:()\n]{1,60}?) (?i:and (?:is|was|has been) (?:auto-?generated|published|taken))",
+    r"(?i:not been|been|not) (?i:edited|reworked|modified|changed) (?i:by) (?:the )?(?P<outlet>[^.;:()\n]{1,60}?) (?i:staff|team|desk|editorial|editors)\b",
+    r"(?i:not been edited by) (?:the )?(?P<outlet>[^.;:()\n]{1,60}?) (?i:and (?:is|was|has been) (?:auto-?generated|published|taken))",
     r"(?P<outlet>[A-Z][\w'’&.-]*(?: (?!(?:Staff|Team)\b)[A-Z][\w'’&.-]*){0,4})(?: (?i:staff|team))? (?i:may|might) not have (?i:modified|edited|reviewed)",
     r"(?P<outlet>[A-Z][\w'’&.-]*(?: [A-Z][\w'’&.-]*){0,4}) (?i:holds|takes|bears|accepts) (?i:no responsibility)",
 )
