@@ -1,6 +1,7 @@
 """SQL writes of the pipeline: batched, idempotent upserts (every retry is safe)."""
 from __future__ import annotations
 
+import io
 import json
 import zlib
 from dataclasses import asdict, dataclass
@@ -111,37 +112,11 @@ def load_articles(conn, feed_id: int, fetch_id: int | None, articles: list[Artic
 
     Returns the counts and the ids of the rows inserted or changed (the ones dedupe must look at).
     """
-    rows, seen = [], set()
-    for article in articles:
-        item = article.item
-        identity = item_identity(item)
-        if identity in seen:  # a feed listing one entry twice: the first copy wins
-            continue
-        seen.add(identity)
-        rows.append((feed_id, identity, item.guid, item.url, item.link, article.title, item.text, item.html,
-                     list(article.authors or item.authors), list(item.categories), article.language or item.language,
-                     article.published_at or item.published_at, item.updated_at, list(item.flags), content_hash(item),
-                     fetch_id, article.text, list(article.agencies), _dateline_json(article.dateline),
-                     article.syndicated, article.syndicated_by, article.word_count, list(article.removed)))
+    rows = article_rows(feed_id, fetch_id, articles)
     if not rows:
         return LoadCounts(), []
     with conn.cursor() as cur:
-        changed = execute_values(cur, """
-            INSERT INTO items AS i (feed_id, identity, guid, url, link, title, text, html, authors, categories,
-                                    language, published_at, updated_at, flags, content_hash, fetch_id,
-                                    body_text, agencies, dateline, syndicated, syndicated_by, word_count, removed)
-            VALUES %s
-            ON CONFLICT (feed_id, identity) DO UPDATE SET
-                guid = EXCLUDED.guid, url = EXCLUDED.url, link = EXCLUDED.link, title = EXCLUDED.title,
-                text = EXCLUDED.text, html = EXCLUDED.html, authors = EXCLUDED.authors,
-                categories = EXCLUDED.categories, language = EXCLUDED.language,
-                published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at, flags = EXCLUDED.flags,
-                content_hash = EXCLUDED.content_hash, fetch_id = EXCLUDED.fetch_id, last_seen_at = now(),
-                body_text = EXCLUDED.body_text, agencies = EXCLUDED.agencies, dateline = EXCLUDED.dateline,
-                syndicated = EXCLUDED.syndicated, syndicated_by = EXCLUDED.syndicated_by,
-                word_count = EXCLUDED.word_count, removed = EXCLUDED.removed
-            WHERE i.content_hash IS DISTINCT FROM EXCLUDED.content_hash
-            RETURNING id, (xmax = 0) AS inserted""", rows,
+        changed = execute_values(cur, _UPSERT_ITEMS.format(source="VALUES %s"), rows,
             template="(%s, %s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[], %s, %s, %s, %s::text[], %s, %s,"
                      " %s, %s::text[], %s::jsonb, %s, %s, %s, %s::text[])",
             fetch=True, page_size=1000)
@@ -200,3 +175,81 @@ def ensure_source_feed(conn, url: str, name: str) -> int:
         feed_id = cur.fetchone()[0]
     conn.commit()
     return feed_id
+
+
+ITEM_COLUMNS = ("feed_id", "identity", "guid", "url", "link", "title", "text", "html", "authors", "categories",
+                "language", "published_at", "updated_at", "flags", "content_hash", "fetch_id", "body_text",
+                "agencies", "dateline", "syndicated", "syndicated_by", "word_count", "removed")
+# The upsert shared by both loads; {source} is the rows, in ITEM_COLUMNS order.
+_UPSERT_ITEMS = f"""
+    INSERT INTO items AS i ({", ".join(ITEM_COLUMNS)})
+    {{source}}
+    ON CONFLICT (feed_id, identity) DO UPDATE SET
+        guid = EXCLUDED.guid, url = EXCLUDED.url, link = EXCLUDED.link, title = EXCLUDED.title,
+        text = EXCLUDED.text, html = EXCLUDED.html, authors = EXCLUDED.authors,
+        categories = EXCLUDED.categories, language = EXCLUDED.language,
+        published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at, flags = EXCLUDED.flags,
+        content_hash = EXCLUDED.content_hash, fetch_id = EXCLUDED.fetch_id, last_seen_at = now(),
+        body_text = EXCLUDED.body_text, agencies = EXCLUDED.agencies, dateline = EXCLUDED.dateline,
+        syndicated = EXCLUDED.syndicated, syndicated_by = EXCLUDED.syndicated_by,
+        word_count = EXCLUDED.word_count, removed = EXCLUDED.removed
+    WHERE i.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+    RETURNING id, (xmax = 0) AS inserted"""
+
+
+def article_rows(feed_id: int, fetch_id: int | None, articles: list[Article]) -> list[tuple]:
+    """The items rows of the articles, in ITEM_COLUMNS order, one per identity (the first copy wins)."""
+    rows, seen = [], set()
+    for article in articles:
+        item = article.item
+        identity = item_identity(item)
+        if identity in seen:  # a feed listing one entry twice: the first copy wins
+            continue
+        seen.add(identity)
+        rows.append((feed_id, identity, item.guid, item.url, item.link, article.title, item.text, item.html,
+                     list(article.authors or item.authors), list(item.categories), article.language or item.language,
+                     article.published_at or item.published_at, item.updated_at, list(item.flags), content_hash(item),
+                     fetch_id, article.text, list(article.agencies), _dateline_json(article.dateline),
+                     article.syndicated, article.syndicated_by, article.word_count, list(article.removed)))
+    return rows
+
+
+def _copy_field(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list):  # an array literal: every element quoted, quotes and backslashes escaped
+        value = "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value) + "}"
+    # str.replace runs in C; translate() with a mapping goes character by character in Python.
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def copy_articles(conn, feed_id: int, fetch_id: int | None, articles: list[Article], *,
+                  commit: bool = True) -> tuple[LoadCounts, list[int]]:
+    """load_articles by COPY into a temporary table and one INSERT ... SELECT ... ON CONFLICT (same result, faster).
+
+    The transaction commits without waiting for the WAL flush: a commit lost in a crash leaves the fetch
+    unprocessed, and processing it again from the raw landing gives the same rows.
+    """
+    rows = article_rows(feed_id, fetch_id, articles)
+    if not rows:
+        return LoadCounts(), []
+    data = io.StringIO("".join("\t".join(map(_copy_field, row)) + "\n" for row in rows))
+    columns = ", ".join(ITEM_COLUMNS)
+    with conn.cursor() as cur:
+        # One round trip; the DELETE empties what an earlier load in this transaction left.
+        cur.execute(f"""SET LOCAL synchronous_commit = off;
+                        CREATE TEMP TABLE IF NOT EXISTS items_stage ON COMMIT DELETE ROWS AS
+                            SELECT {columns} FROM items WITH NO DATA;
+                        DELETE FROM items_stage""")
+        cur.copy_expert(f"COPY items_stage ({columns}) FROM STDIN", data)
+        cur.execute(_UPSERT_ITEMS.format(source=f"SELECT {columns} FROM items_stage"))
+        changed = cur.fetchall()
+    if commit:
+        conn.commit()
+    new = sum(1 for _, inserted in changed if inserted)
+    return LoadCounts(new=new, updated=len(changed) - new, unchanged=len(rows) - len(changed)), [i for i, _ in changed]
