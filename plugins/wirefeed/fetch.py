@@ -41,14 +41,20 @@ class Limits:
         """Per-feed settings (feeds.yaml keys) over the global defaults; a bad value raises ConfigError."""
         merged = {**config.fetch_defaults(), **{k: v for k, v in (settings or {}).items() if v is not None}}
         try:
-            limits = cls(max_bytes=int(merged["max_bytes"]), deadline_s=float(merged["timeout"]),
-                         connect_timeout_s=float(merged["connect_timeout"]),
+            limits = cls(max_bytes=int(merged["max_bytes"]), deadline_s=_seconds(merged["timeout"]),
+                         connect_timeout_s=_seconds(merged["connect_timeout"]),
                          max_redirects=int(merged["max_redirects"]))
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"bad fetch setting: {exc}") from None
         if limits.max_bytes <= 0 or limits.deadline_s <= 0 or limits.connect_timeout_s <= 0 or limits.max_redirects < 0:
             raise ConfigError(f"fetch settings must be positive: {merged}")
         return limits
+
+
+def _seconds(value) -> float:
+    """Seconds from 30, 2.5 or "30s" (feeds.yaml spells durations either way)."""
+    text = str(value).strip().lower()
+    return float(text[:-1] if text.endswith("s") else text)
 
 
 class _Refused(Exception):
@@ -255,7 +261,8 @@ class _ZlibStage:
                     self.wbits, self.inner = -zlib.MAX_WBITS, zlib.decompressobj(-zlib.MAX_WBITS)
                     continue
                 raise _Refused("protocol", "corrupt compressed body") from None
-            self.started = True
+            if piece or len(data) >= 2:  # past the two header bytes that tell zlib from raw deflate
+                self.started = True
             out += piece
             if len(out) > room:  # decompression was stopped one byte past the cap: a bomb, or just too big
                 raise _TooLarge

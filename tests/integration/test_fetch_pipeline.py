@@ -10,7 +10,7 @@ import pytest
 from werkzeug import Response
 
 from tests.conftest import count
-from tests.unit.test_fetch_http import FEED, RawServer, bomb, read_head
+from tests.unit.test_fetch_http import RawServer, bomb, read_head
 from wirefeed import load, pipeline
 from wirefeed.db import dict_cursor
 from wirefeed.fetch import Fetcher

@@ -12,6 +12,7 @@ import brotli
 import pytest
 from werkzeug import Response
 
+from wirefeed.errors import ConfigError
 from wirefeed.fetch import Fetcher, Limits, fetch
 
 FEED = b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title><item><title>a</title></item></channel></rss>"
@@ -306,8 +307,12 @@ def test_default_limits_are_the_documented_ones():
     limits = Limits.from_settings()
     assert (limits.max_bytes, limits.deadline_s, limits.connect_timeout_s, limits.max_redirects) == (
         10 * MIB, 30.0, 10.0, 5)
-    per_feed = Limits.from_settings({"max_bytes": 1000, "timeout": "5", "max_redirects": 2})
-    assert (per_feed.max_bytes, per_feed.deadline_s, per_feed.max_redirects) == (1000, 5.0, 2)
+    per_feed = Limits.from_settings({"max_bytes": 1000, "timeout": "5s", "connect_timeout": 2.5, "max_redirects": 2})
+    assert (per_feed.max_bytes, per_feed.deadline_s, per_feed.connect_timeout_s, per_feed.max_redirects) == (
+        1000, 5.0, 2.5, 2)
+    for bad in ({"timeout": "soon"}, {"max_bytes": -1}, {"max_redirects": "many"}, {"timeout": 0}):
+        with pytest.raises(ConfigError):
+            Limits.from_settings(bad)
 
 
 def test_global_limits_come_from_the_environment(monkeypatch):
