@@ -1,0 +1,1 @@
+"""Corpus tests: every reference feed, page and hostile file through parse and clean."""

@@ -119,6 +119,23 @@ def test_html_article_page_reads_json_ld_opengraph_and_meta():
     assert "Home" not in text
 
 
+def test_html_page_whose_text_is_only_in_json_ld_article_body():
+    # Raw newlines inside JSON-LD strings are invalid JSON that CMSs emit anyway.
+    page = (b'<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "H",'
+            b' "articleBody": "First line.\nSecond line.", "datePublished": "2025-05-20"}</script></head>'
+            b"<body><div>x</div></body></html>")
+    (item,) = parse(page, now=NOW).items
+    cleaned = clean_item(item)
+    assert (cleaned.title, cleaned.text) == ("H", "First line.\n\nSecond line.")
+    assert item.published_at == datetime(2025, 5, 20, tzinfo=timezone.utc) and item.link is None
+
+
+def test_html_page_without_metadata_still_yields_title_and_text():
+    page = b"<html><head><title>T</title></head><body><div><p>One para.</p><p>Two.</p></div></body></html>"
+    (item,) = parse(page, now=NOW).items
+    assert clean_item(item).text == "One para.\n\nTwo." and item.title == "T"
+
+
 def test_naive_times_take_the_feed_zone_and_future_dates_are_clamped():
     result = _parse("naive_and_future.xml", tz=ZoneInfo("Asia/Kolkata"))
     naive, future, missing = result.items

@@ -21,7 +21,7 @@ _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datep
 _MODIFIED_META = ("article:modified_time", "og:updated_time", "datemodified", "dcterms.modified", "lastmod")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _HEADLINE = re.compile(r"<h1\b[^>]*>.*?</h1>", re.DOTALL | re.IGNORECASE)  # the title is kept apart
-_NOISE = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button")
+_TAG = re.compile(r"<[^>]*>")
 
 
 def parse_html(text: str, *, url: str | None = None, tz: tzinfo | None = None) -> ParseResult:
@@ -43,18 +43,19 @@ def parse_html(text: str, *, url: str | None = None, tz: tzinfo | None = None) -
     updated = _first_date(tz, _text(ld.get("dateModified")), *(meta.get(k) for k in _MODIFIED_META))
     if published is None and updated is None:
         published = _first_date(tz, _htmldate(doc, link))
-    body_html = _extracted_html(text, link) or _body_html(doc, ld)
+    body_html = _body_html(text, ld, link)
     if not title and not body_html:
         raise ParseError("HTML page with no title and no article text")
     image = _first(_ld_image(ld), meta.get("og:image"))
     item = Item(
         guid=None,
-        link=urljoin(base, link) if base and link else link,
+        link=(urljoin(base, link) if base and link else link) or None,
         title=title,
         authors=_ld_authors(ld) or tuple(filter(None, [meta.get("author") or meta.get("article:author")])),
         published_at=published or updated,
         updated_at=updated,
-        summary_html=_first(_text(ld.get("description")), meta.get("og:description"), meta.get("description")),
+        summary_html=_escape(_first(_text(ld.get("description")), meta.get("og:description"),
+                                    meta.get("description"))),  # plain text in every source
         content_html=body_html,
         categories=_keywords(ld, meta),
         enclosures=(Enclosure(url=urljoin(base, image) if base else image, type="image"),) if image else (),
@@ -80,7 +81,7 @@ def _json_ld_article(doc) -> dict:
     """The first JSON-LD object typed as a news article (looking inside @graph and lists)."""
     for script in doc.xpath("//script[@type='application/ld+json']"):
         try:
-            data = json.loads(script.text or "")
+            data = json.loads(script.text or "", strict=False)  # CMSs leave raw newlines in strings
         except (ValueError, RecursionError):
             continue  # a broken block on a page must not lose the page
         for obj in _walk(data, 0):
@@ -121,38 +122,13 @@ def _htmldate(doc, url: str) -> str:
     return htmldate.find_date(doc, url=url or None, original_date=True, extensive_search=False) or ""
 
 
-def _body_html(doc, ld: dict) -> str:
-    """The article's HTML when trafilatura finds none: <article>, the element with most paragraph text,
-    or JSON-LD articleBody."""
-    for tag in _NOISE:
-        for node in doc.iter(tag):
-            node.drop_tree()
-    best, best_len = None, 0
-    for candidate in doc.xpath("//article | //*[@itemprop='articleBody'] | //main"):
-        length = _paragraph_length(candidate)
-        if length > best_len:
-            best, best_len = candidate, length
-    if best is None:
-        parents: dict = {}
-        for p in doc.iter("p"):
-            parent = p.getparent()
-            if parent is not None:
-                parents[parent] = parents.get(parent, 0) + len(p.text_content())
-        if parents:
-            best, best_len = max(parents.items(), key=lambda kv: kv[1])
+def _body_html(text: str, ld: dict, url: str) -> str:
+    """The article's HTML: trafilatura's extraction, unless JSON-LD articleBody holds twice its text."""
+    extracted = _extracted_html(text, url)
     article_body = _text(ld.get("articleBody"))
-    if best is not None and best_len >= len(article_body) // 2:
-        paragraphs = best.xpath(".//p | .//h2 | .//h3 | .//blockquote | .//ul | .//ol")
-        top = [p for p in paragraphs if not any(a in paragraphs for a in p.iterancestors())]
-        return "".join(lxml.html.tostring(p, encoding="unicode") for p in top)
-    if article_body:
+    if article_body and len(article_body) > 2 * len(_TAG.sub("", extracted)):
         return "".join(f"<p>{_escape(b)}</p>" for b in article_body.split("\n") if b.strip())
-    return ""
-
-
-def _paragraph_length(node) -> int:
-    """Characters of paragraph text under a node."""
-    return sum(len(p.text_content()) for p in node.iter("p"))
+    return extracted
 
 
 def _ld_url(ld: dict) -> str:
