@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.conftest import FIXTURES, SHARED
+from tests.conftest import CORPORA, FIXTURES, SHARED
 from wirefeed.cli import main
 
 KEYS = {"title", "text", "agencies", "dateline", "authors", "language", "published_at", "word_count",
@@ -49,6 +49,24 @@ def test_json_html_and_feed_items(capsys, name):
     code, out, _ = _run(capsys, str(FIXTURES / "extract/items" / name))
     result = json.loads(out)
     assert code == 0 and result["agencies"] and result["dateline"]["country_code"] in {"IT", "IN"}
+
+
+@pytest.mark.parametrize("name, agencies, place, author", [
+    ("superdesk-core/ap-nitf.xml", ["AP"], "NEW YORK", "Bernard Condon"),
+    ("mediacloud-ap/test_ap_fixture.nitf", ["AP"], "MWALIJA", "Neil Shaw"),
+    ("superdesk-core/efe_nitf.xml", ["EFE"], "Tegucigalpa", None),
+    ("superdesk-core/afp.xml", ["AFP"], "STOCKHOLM", None),
+    ("superdesk-core/dpa.xml", ["DPA"], "London", None),
+    ("superdesk-core/ansa-newsmlg2-text.xml", ["ANSA"], "Rome", None),
+    ("superdesk-aap/reuters_newsml.xml", ["REUTERS"], "LIMA", "Caroline Stauffer"),
+    ("superdesk-core/ninjsExMediumText1.json", ["AP"], "GROSSETO", "Paulo Santalucia"),
+])
+def test_real_wire_items_nitf_newsml_ninjs(capsys, name, agencies, place, author):
+    code, out, _ = _run(capsys, str(CORPORA / "news/wire" / name))
+    result = json.loads(out)
+    assert code == 0 and result["title"] and result["text"]
+    assert result["agencies"] == agencies and result["dateline"]["place"] == place
+    assert author is None or author in result["authors"]
 
 
 @pytest.mark.parametrize("content, message", [

@@ -6,7 +6,9 @@ import html
 import re
 from datetime import datetime
 
-from wirefeed.clean import clean_item
+from lxml import etree
+
+from wirefeed.clean import clean_item, html_to_text
 from wirefeed.errors import ParseError
 from wirefeed.extract.reflow import opens_story
 from wirefeed.models import Item
@@ -27,6 +29,14 @@ _DATE_KEYS = ("published_at", "date_published", "published", "pubDate", "firstcr
               "date", "datePublished")
 _URL_KEYS = ("url", "link", "uri", "permalink", "guid", "id")
 _BLANK_LINE = re.compile(r"\n\s*\n")
+# News-industry XML (IPTC NITF, NewsML 1 and G2): root element names, and where each field lives.
+_NEWS_XML_ROOTS = {"nitf", "newsmessage", "newsitem", "newsml", "newsitemref"}
+_NEWS_XML_ROOT = re.compile(rb"<(?:\w+:)?(?:nitf|newsMessage|newsItem|NewsML)[\s>]", re.IGNORECASE)
+_XML_TITLE = ("hl1", "headline", "HeadLine")
+_XML_BODY = ("body.content", "inlineXML", "inlineData", "DataContent")
+_XML_DATE = ("firstCreated", "FirstCreated", "versionCreated", "DateLineDate")
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                              recover=True)
 
 
 def _first(obj: dict, keys: tuple[str, ...]):
@@ -76,6 +86,63 @@ def item_from_json(obj: dict) -> Item:
     )
 
 
+def _local(element) -> str:
+    """An element's tag without its namespace."""
+    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+
+
+def _find(root, names: tuple[str, ...]):
+    """The first element (document order) whose local name is one of names."""
+    wanted = {name.casefold() for name in names}
+    return next((el for el in root.iter() if _local(el).casefold() in wanted), None)
+
+
+def _flat(element) -> str:
+    """An element's text, whitespace collapsed."""
+    return " ".join("".join(element.itertext()).split()) if element is not None else ""
+
+
+def item_from_news_xml(data: bytes) -> Item | None:
+    """An Item from an NITF or NewsML wire item (headline, byline, dateline, body), or None if it is not one."""
+    try:
+        root = etree.fromstring(data, _XML_PARSER)
+    except etree.XMLSyntaxError:
+        return None
+    if root is None or _local(root).casefold() not in _NEWS_XML_ROOTS:
+        return None
+    body = _find(root, _XML_BODY)
+    paragraphs = [_flat(p) for p in body.iter() if _local(p) in ("p", "P")] if body is not None else []
+    if body is not None and not paragraphs:
+        # Escaped HTML inside a text element (ANSA's inlineData, ANA's DataContent) or plain text.
+        raw = "".join(body.itertext())
+        paragraphs = [p for p in _BLANK_LINE.split(html_to_text(raw) if "<" in raw else raw) if p.strip()]
+    dateline = _flat(_find(root, ("DateLine", "dateline")))
+    # Some services carry the dateline in its own element (AFP's NewsML): it opens the copy.
+    if dateline and "(" in dateline and paragraphs and not any(dateline[:10] in p for p in paragraphs[:3]):
+        paragraphs[0] = f"{dateline} {paragraphs[0]}"
+    date_element = _find(root, _XML_DATE)
+    if date_element is None:
+        date_element = _find(root, ("date.issue",))
+    moment = (date_element.get("norm") or date_element.text or "").strip() if date_element is not None else ""
+    byline = _find(root, ("byline", "by"))
+    return Item(
+        title=_flat(_find(root, _XML_TITLE)),
+        content_html="".join(f"<p>{html.escape(p)}</p>" for p in paragraphs),
+        authors=(" ".join(byline.itertext()).strip(),) if byline is not None and _flat(byline) else (),
+        published_at=parse_date(moment) if moment else None,
+    )
+
+
+def _json_item(obj: dict) -> dict | None:
+    """The news item inside a JSON document (a bare item, or an API envelope's data.item); None for a feed."""
+    if isinstance(obj.get("items"), list) or str(obj.get("version", "")).startswith("https://jsonfeed.org"):
+        return None
+    data = obj.get("data")
+    if isinstance(data, dict) and isinstance(data.get("item"), dict):
+        return data["item"]
+    return obj["item"] if isinstance(obj.get("item"), dict) else obj
+
+
 def read_item(data: bytes, *, url: str | None = None, published: datetime | None = None) -> Item:
     """The first news item of a document, cleaned; ParseError when the bytes hold none."""
     if not data.strip():
@@ -85,8 +152,12 @@ def read_item(data: bytes, *, url: str | None = None, published: datetime | None
         raise ParseError("binary file, not a news item")
     if kind == "json":
         obj = load_json(data)
-        if isinstance(obj, dict) and not ("items" in obj or "version" in obj):
-            item = item_from_json(obj)
+        inner = _json_item(obj) if isinstance(obj, dict) else None
+        if inner is not None:
+            return _finish(item_from_json(inner), url, published)
+    if kind == "feed" and _NEWS_XML_ROOT.search(data[:4096]):
+        item = item_from_news_xml(data)
+        if item is not None and (item.title or item.content_html):
             return _finish(item, url, published)
     result = parse(data, url=url)
     if result.error and kind in ("feed", "text"):
