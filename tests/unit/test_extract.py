@@ -102,7 +102,7 @@ def test_agency_names_and_credits():
 
 @pytest.mark.parametrize("tail, agency", [
     ("PTI ABC XYZ", "PTI"), ("--IANS\nsps/rad", "IANS"), ("UNI XR RN 1230", "UNI"), ("Enditem", "XINHUA"),
-    ("-- BERNAMA", "BERNAMA"), ("(END)", "YONHAP"), ("WAM/Hatem Mohamed", "WAM"), ("BSS/GMR/RY/1025 hrs", "BSS"),
+    ("-- BERNAMA", "BERNAMA"), ("(END)", "YONHAP"), ("==Kyodo", "KYODO"), ("dpa/lnw xyz abc", "DPA"), ("WAM/Hatem Mohamed", "WAM"), ("BSS/GMR/RY/1025 hrs", "BSS"),
 ])
 def test_signoffs_cut_and_credited(tail, agency):
     article = _article(f"The minister spoke on Monday.\n\nHe said more later.\n\n{tail}")
@@ -135,6 +135,11 @@ def test_authors_from_feed_and_byline_never_agencies():
     ("(This story has not been edited by our staff and is auto-generated from a syndicated feed.)", "The Outlet"),
     ("(This story is auto-generated from a syndicated feed. Times Now may not have edited the content)", "Times Now"),
     ("(This story has not been edited by THE WEEK and is auto-generated from PTI)", "THE WEEK"),
+    ("This is an agency copy and has not been edited by Firstpost.", "Firstpost"),
+    ("(Disclaimer: This story is auto-generated from a syndicated feed. Only the image & headline may have been "
+     "reworked by www.republicworld.com)", "www.republicworld.com"),
+    ("This story has been published from a wire agency feed without modifications to the text. Only the headline "
+     "has been changed.", "The Outlet"),
 ])
 def test_syndication_disclaimers(disclaimer, outlet):
     article = extract_article(Item(title="", text=f"NEW DELHI, May 20 (PTI) Body.\n\n{disclaimer}"),

@@ -127,6 +127,8 @@ TRAILERS: tuple[tuple[str, str], ...] = (
     ("wrap", r"all rights reserved\.?\s*(?:©|\(c\))?\s*(?:copyright\s*)?(?:©\s*)?(?:\d{4}\s*)?(?P<names>[^\n]{2,60}?)\s*(?:\d{4})?\.?"),
     ("wrap", r"(?P<names>Anadolu Agency) website contains only a portion of the news stories.*"),
     ("credit", r"(?:source|courtesy|credit)s?\s*:\s*(?P<names>[^\n]{2,60})"),
+    ("wrap", r"[-–—]{1,2}\s*With assistance from (?P<names>[^\n]{2,200})"),  # Bloomberg's contributors
+    ("wrap", r"\(?(?:editor|editors|edited by|editing by)\s*:\s*(?P<names>[^\n]{2,60}?)\)?"),  # Xinhua's "Editor: X"
 )
 # A closing parenthesis that credits the reporters: "... said. (Reporting by X; Editing by Y)".
 REPORTING_PARENS = r"\((?P<inner>[^()]{0,60}\b(?:reporting|writing|editing) by\b[^()]{2,400})\)\s*$"
@@ -138,7 +140,7 @@ DISCLAIMER_TRIGGER = (
     r"syndicated (?:news )?feed|auto-?generated from (?:a |the )?(?:syndicated|agency|news agency|wire)"
     r"|(?:has|have) not been edited by .{1,60}? and (?:is|was|has been) (?:auto-?generated|published|taken)"
     r"|(?:has|have) not been edited by .{1,60}? staff|may have been reworked by"
-    r"|published from (?:a |the )?(?:syndicated|wire|agency|news agency) feed|(?:agency|wire) copy,? (?:and )?(?:has )?not been edited"
+    r"|published from (?:a |the )?(?:syndicated|wire|agency|news agency|wire agency) feed|(?:agency|wire) copy,? (?:and )?(?:has )?not been edited"
     r"|holds? no responsibility for (?:its|the) content"
 )
 OUTLET_PATTERNS: tuple[str, ...] = (
@@ -146,6 +148,8 @@ OUTLET_PATTERNS: tuple[str, ...] = (
     r"(?i:not been edited by) (?:the )?(?P<outlet>[^.;:()\n]{1,60}?) (?i:and (?:is|was|has been) (?:auto-?generated|published|taken))",
     r"(?P<outlet>[A-Z][\w'’&.-]*(?: (?!(?:Staff|Team)\b)[A-Z][\w'’&.-]*){0,4})(?: (?i:staff|team))? (?i:may|might) not have (?i:modified|edited|reviewed)",
     r"(?P<outlet>[A-Z][\w'’&.-]*(?: [A-Z][\w'’&.-]*){0,4}) (?i:holds|takes|bears|accepts) (?i:no responsibility)",
+    # Last resort: whoever "edited/reworked by" names, up to the end of the name ("by www.republicworld.com)").
+    r"(?i:edited|reworked|modified) (?i:by) (?:the )?(?P<outlet>(?:www\.)?[A-Za-z0-9][\w'’&-]*(?:\.[a-z]{2,})*(?: [A-Z][\w'’&.-]*){0,4})",
 )
 # An agency a disclaimer names as its source: "... from a syndicated news agency feed - PTI", "Source: IANS".
 DISCLAIMER_CREDIT = r"(?:feeds?|source|agency)\s*[-–—:]\s*(?P<names>[A-Za-z][\w /&-]{1,40})"
