@@ -28,6 +28,7 @@ RETRY_AFTER_MAX_S = 7 * 86400  # a Retry-After beyond this is clamped, not obeye
 HOST_MAX_CONCURRENCY = 2
 HOST_MIN_INTERVAL_S = 1.0
 HOST_MAX_WAIT_S = 60.0  # a feed whose host stays busy longer is left due for the next run
+FETCH_WORKERS = 8  # feeds fetched at once within one task (different hosts, or within a host's limit)
 
 
 def env(name: str, default: str | None = None) -> str | None:
@@ -81,6 +82,11 @@ def host_politeness() -> tuple[int, float]:
     """Global per-host (concurrency, min interval s): the defaults above, overridden by WIREFEED_HOST_* variables."""
     return (int(env_float("WIREFEED_HOST_MAX_CONCURRENCY", HOST_MAX_CONCURRENCY)),
             env_float("WIREFEED_HOST_MIN_INTERVAL", HOST_MIN_INTERVAL_S))
+
+
+def fetch_workers() -> int:
+    """Parallel fetches per task: FETCH_WORKERS, overridden by WIREFEED_FETCH_WORKERS."""
+    return int(env_float("WIREFEED_FETCH_WORKERS", FETCH_WORKERS))
 
 
 def allow_private() -> bool:

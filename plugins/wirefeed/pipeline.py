@@ -4,8 +4,11 @@ from __future__ import annotations
 import heapq
 import logging
 import math
+import threading
 import time
 import zlib
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -87,8 +90,9 @@ def plan_fetch_batches(conn, *, force: bool = False, batch_size: int = config.FE
 
 
 def fetch_feeds(conn, feed_ids: list[int], *, fetcher: Fetcher | None = None, gate: HostGate | None = None,
-                max_wait_s: float = config.HOST_MAX_WAIT_S) -> RunCounts:
-    """Fetch the given feeds politely and land every outcome in `fetches`; one bad feed never stops the rest."""
+                max_wait_s: float = config.HOST_MAX_WAIT_S, workers: int | None = None) -> RunCounts:
+    """Fetch the given feeds politely, several hosts at once, and land every outcome in `fetches`; one bad
+    feed never stops the rest."""
     counts = RunCounts()
     with dict_cursor(conn) as cur:
         # The observed gap between recent items drives adaptive polling.
@@ -102,31 +106,41 @@ def fetch_feeds(conn, feed_ids: list[int], *, fetcher: Fetcher | None = None, ga
             WHERE f.id = ANY(%s) AND f.enabled ORDER BY f.id""", (list(feed_ids),))
         feeds = cur.fetchall()
     conn.commit()
+    workers = max(1, workers or config.fetch_workers())
     own_fetcher = fetcher is None
     fetcher = fetcher or Fetcher()
     gate = gate or HostGate(conn)
+    # The network waits run in parallel; the one connection's transactions must not interleave.
+    db_lock = threading.Lock()
     # (ready at, order, feed): a feed whose host is busy goes back in line instead of blocking the others.
     queue = [(0.0, n, feed) for n, feed in enumerate(feeds)]
     first_refused: dict[int, float] = {}
+    running: set[Future] = set()
     try:
-        while queue:
-            ready_at, n, feed = heapq.heappop(queue)
-            if ready_at > time.monotonic():
-                time.sleep(ready_at - time.monotonic())
-            host = host_of(feed["url"])
-            lease, wait = gate.try_acquire(host)
-            if lease is None:
-                waited = time.monotonic() - first_refused.setdefault(feed["id"], time.monotonic())
-                if waited + wait > max_wait_s:
-                    counts.deferred += 1
-                    log.info("feed %s deferred: host %s busy for %.0f s more", feed["url"], host, wait)
-                    continue
-                heapq.heappush(queue, (time.monotonic() + wait, n, feed))
-                continue
-            try:
-                _fetch_one(conn, fetcher, gate, feed, counts)
-            finally:
-                gate.release(lease)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wirefeed-fetch") as pool:
+            while queue or running:
+                while queue and queue[0][0] <= time.monotonic() and len(running) < workers:
+                    _, n, feed = heapq.heappop(queue)
+                    host = host_of(feed["url"])
+                    with db_lock:
+                        lease, wait = gate.try_acquire(host)
+                    if lease is not None:
+                        running.add(pool.submit(_fetch_one, conn, db_lock, fetcher, gate, lease, feed, counts))
+                        continue
+                    waited = time.monotonic() - first_refused.setdefault(feed["id"], time.monotonic())
+                    if waited + wait > max_wait_s:
+                        counts.deferred += 1
+                        log.info("feed %s deferred: host %s busy for %.0f s more", feed["url"], host, wait)
+                    else:
+                        heapq.heappush(queue, (time.monotonic() + wait, n, feed))
+                # Sleep until a fetch ends or the next feed in line is ready, whichever comes first.
+                until_ready = max(0.0, queue[0][0] - time.monotonic()) if queue and len(running) < workers else None
+                if running:
+                    done, running = wait_futures(running, timeout=until_ready, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        future.result()  # a database failure stops the task: Airflow retries it
+                elif until_ready:
+                    time.sleep(until_ready)
     finally:
         if own_fetcher:
             fetcher.close()
@@ -136,15 +150,19 @@ def fetch_feeds(conn, feed_ids: list[int], *, fetcher: Fetcher | None = None, ga
     return counts
 
 
-def _fetch_one(conn, fetcher: Fetcher, gate: HostGate, feed: dict, counts: RunCounts) -> None:
-    """Fetch one feed, decide its next state, and land both."""
+def _fetch_one(conn, db_lock: threading.Lock, fetcher: Fetcher, gate: HostGate, lease, feed: dict,
+               counts: RunCounts) -> None:
+    """Fetch one feed (in parallel with others), then decide its next state and land both (one at a time)."""
     try:
-        limits = Limits.from_settings(feed["settings"])
-    except ConfigError as exc:
-        result = Fetch(url=feed["url"], error=str(exc), error_kind="config",
-                                 fetched_at=datetime.now(timezone.utc))
-    else:
-        result = fetcher.fetch(feed["url"], etag=feed["etag"], last_modified=feed["last_modified"], limits=limits)
+        try:
+            limits = Limits.from_settings(feed["settings"])
+        except ConfigError as exc:
+            result = Fetch(url=feed["url"], error=str(exc), error_kind="config", fetched_at=datetime.now(timezone.utc))
+        else:
+            result = fetcher.fetch(feed["url"], etag=feed["etag"], last_modified=feed["last_modified"], limits=limits)
+    finally:
+        with db_lock:
+            gate.release(lease)
     # A server that ignores conditional GET still sends the same bytes: skip re-parsing them.
     same_body = result.ok and result.content_hash == feed["last_hash"]
     publisher_s = feedstate.publisher_interval(result.body) if result.ok else feed["publisher_interval_s"]
@@ -152,20 +170,22 @@ def _fetch_one(conn, fetcher: Fetcher, gate: HostGate, feed: dict, counts: RunCo
                                 pending_redirect=feed["pending_redirect"], poll_interval_s=feed["poll_interval_s"])
     cadence = feedstate.Cadence(publisher_s=publisher_s, observed_gap_s=float(feed["gap"]) if feed["gap"] else None)
     transition = feedstate.next_state(state, result, now=result.fetched_at, cadence=cadence, unchanged=same_body)
-    load.record_fetch(conn, feed["id"], result, store_body=not same_body, transition=transition,
-                      publisher_interval_s=publisher_s if result.ok else None)
-    if transition.outcome == "throttled":
-        gate.pause(host_of(feed["url"]), (transition.next_fetch_at - result.fetched_at).total_seconds())
+    with db_lock:
+        load.record_fetch(conn, feed["id"], result, store_body=not same_body, transition=transition,
+                          publisher_interval_s=publisher_s if result.ok else None)
+        if transition.outcome == "throttled":
+            gate.pause(host_of(feed["url"]), (transition.next_fetch_at - result.fetched_at).total_seconds())
+        if result.error:
+            counts.failed += 1
+            counts.errors.append(f"{feed['url']}: {result.error}")
+        elif transition.outcome == "unchanged":
+            counts.unchanged += 1
+        else:
+            counts.fetched += 1
     if transition.fetch_url:
         log.warning("feed %s moved permanently to %s", feed["url"], transition.fetch_url)
     if result.error:
-        counts.failed += 1
-        counts.errors.append(f"{feed['url']}: {result.error}")
         log.warning("feed %s failed: %s", feed["url"], transition.last_error)
-    elif transition.outcome == "unchanged":
-        counts.unchanged += 1
-    else:
-        counts.fetched += 1
 
 
 def process_pending(conn, *, limit: int | None = None) -> RunCounts:

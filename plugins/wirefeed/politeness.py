@@ -32,7 +32,8 @@ class HostGate:
     """Admits requests to hosts politely, coordinating through PostgreSQL with every other task.
 
     Slots are session-level advisory locks, so they survive the caller's commits and vanish with its
-    connection if the task dies; the interval is claimed with one atomic upsert on `hosts`.
+    connection if the task dies; the interval is claimed with one atomic upsert on `hosts`. Not thread-safe:
+    callers sharing a gate serialise their calls (as they must for the connection anyway).
     """
 
     def __init__(self, conn, *, max_concurrency: int | None = None, min_interval_s: float | None = None):
@@ -41,6 +42,8 @@ class HostGate:
         self.max_concurrency = max(1, max_concurrency or default_concurrency)
         self.min_interval_s = max(0.0, default_interval if min_interval_s is None else min_interval_s)
         self._limits: dict[str, int] = {}
+        # Advisory locks are re-entrant within a session: slots this gate holds must be skipped explicitly.
+        self._held: set[int] = set()
 
     def try_acquire(self, host: str) -> tuple[Lease | None, float]:
         """Take a slot and the host's turn now: (lease, 0.0), or (None, seconds worth waiting first)."""
@@ -77,6 +80,7 @@ class HostGate:
         with self.conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_unlock(%s)", (lease.key,))
         self.conn.commit()
+        self._held.discard(lease.key)
 
     def pause(self, host: str, seconds: float) -> None:
         """Keep every task off a host for a while (after 429/503 with Retry-After)."""
@@ -93,9 +97,12 @@ class HostGate:
         base = _KEY_PREFIX + (zlib.crc32(host.encode("utf-8")) << 16)
         with self.conn.cursor() as cur:
             for slot in range(self._limit(host, cur)):
+                if base + slot in self._held:
+                    continue
                 cur.execute("SELECT pg_try_advisory_lock(%s)", (base + slot,))
                 if cur.fetchone()[0]:
                     self.conn.commit()
+                    self._held.add(base + slot)
                     return Lease(host, base + slot)
         self.conn.commit()
         return None

@@ -307,6 +307,50 @@ def test_parallel_tasks_respect_the_host_concurrency_limit_and_interval(conn, db
     assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.15
 
 
+def test_feeds_on_different_hosts_are_fetched_in_parallel_within_a_task(conn):
+    lock = threading.Lock()
+    state = {"in_flight": 0, "max": 0}
+
+    def serve(sock):
+        while read_head(sock):
+            with lock:
+                state["in_flight"] += 1
+                state["max"] = max(state["max"], state["in_flight"])
+            time.sleep(0.5)
+            with lock:
+                state["in_flight"] -= 1
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(RSS), RSS))
+
+    with RawServer(serve) as server:
+        ids = add_feeds(conn, *[f"http://outlet{n}.test:{server.port}/feed" for n in range(6)])
+        started = time.monotonic()
+        with Fetcher(allow_private=True, resolver=lambda host, port: ["127.0.0.1"]) as fetcher:
+            counts = pipeline.fetch_feeds(conn, ids, fetcher=fetcher, gate=HostGate(conn), workers=6)
+        elapsed = time.monotonic() - started
+    assert counts.fetched == 6 and count(conn, "SELECT count(*) FROM fetches WHERE body IS NOT NULL") == 6
+    assert state["max"] >= 3 and elapsed < 2.5, (state, elapsed)
+
+
+def test_one_task_never_exceeds_a_hosts_limit_with_its_own_workers(conn):
+    lock = threading.Lock()
+    state = {"in_flight": 0, "max": 0}
+
+    def serve(sock):
+        while read_head(sock):
+            with lock:
+                state["in_flight"] += 1
+                state["max"] = max(state["max"], state["in_flight"])
+            time.sleep(0.2)
+            with lock:
+                state["in_flight"] -= 1
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(RSS), RSS))
+
+    with RawServer(serve) as server:
+        ids = add_feeds(conn, *[server.url(f"/feed{n}") for n in range(6)])
+        counts = run(conn, ids, gate=HostGate(conn, max_concurrency=2, min_interval_s=0), workers=6)
+    assert counts.fetched == 6 and state["max"] == 2
+
+
 def test_a_host_busy_past_the_wait_limit_leaves_the_feed_due(conn, db_url, httpserver):
     httpserver.expect_request("/feed").respond_with_data(RSS)
     (fid,) = add_feeds(conn, httpserver.url_for("/feed"))
