@@ -131,9 +131,10 @@ def test_html_page_whose_text_is_only_in_json_ld_article_body():
 
 
 def test_html_page_without_metadata_still_yields_title_and_text():
-    page = b"<html><head><title>T</title></head><body><div><p>One para.</p><p>Two.</p></div></body></html>"
+    paragraph = b"A sentence of the story that goes on for a while. " * 6
+    page = b"<html><head><title>T</title></head><body><div><p>" + paragraph + b"</p><p>Two.</p></div></body></html>"
     (item,) = parse(page, now=NOW).items
-    assert clean_item(item).text == "One para.\n\nTwo." and item.title == "T"
+    assert clean_item(item).text == paragraph.decode().strip() + "\n\nTwo." and item.title == "T"
 
 
 def test_naive_times_take_the_feed_zone_and_future_dates_are_clamped():
@@ -175,7 +176,8 @@ def test_broken_xml_without_recoverable_items_is_an_error_not_an_empty_success()
     (b"", "empty document"),
     (b"garbage", "not a feed"),
     (b"\x00\x01\x02\x03binary", "not a feed"),
-    (b"<html><body></body></html>", "HTML page with no title"),
+    (b"<html><body></body></html>", "neither a feed nor a news article"),
+    (b"<html><head><title>Not found</title></head><body>No such page</body></html>", "neither a feed nor"),
     (b'{"not": "a feed"}', "not a JSON Feed"),
     (b'[[[[' * 10_000, "invalid JSON: nested deeper"),
     (b'{"items": [], "title": "\xff"}', "invalid JSON: not valid UTF-8"),

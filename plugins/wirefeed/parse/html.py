@@ -13,6 +13,7 @@ from wirefeed.errors import ParseError
 from wirefeed.models import Enclosure, Item, ParseResult
 from wirefeed.parse.dates import parse_date
 
+MIN_ARTICLE_CHARS = 250  # a page with no article markup needs at least a few sentences to count as one
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
                   "opinionnewsarticle", "reviewnewsarticle", "backgroundnewsarticle", "report", "liveblogposting"}
 _PUBLISHED_META = ("article:published_time", "og:article:published_time", "datepublished", "pubdate",
@@ -44,8 +45,10 @@ def parse_html(text: str, *, url: str | None = None, tz: tzinfo | None = None) -
     if published is None and updated is None:
         published = _first_date(tz, _htmldate(doc, link))
     body_html = _body_html(text, ld, link)
-    if not title and not body_html:
-        raise ParseError("HTML page with no title and no article text")
+    if not title or not (_marked_as_article(doc, ld, meta) or len(_TAG.sub("", body_html)) >= MIN_ARTICLE_CHARS):
+        # Error pages, parking pages and a feed URL now serving HTML are not news to store.
+        raise ParseError(f"an HTML page that is neither a feed nor a news article (no title, or no article "
+                         f"markup and under {MIN_ARTICLE_CHARS} characters of text)")
     image = _first(_ld_image(ld), meta.get("og:image"))
     item = Item(
         guid=None,
@@ -64,6 +67,12 @@ def parse_html(text: str, *, url: str | None = None, tz: tzinfo | None = None) -
         source=url,
     )
     return ParseResult(items=(item,), feed_title=meta.get("og:site_name", ""), feed_link=url, format="html")
+
+
+def _marked_as_article(doc, ld: dict, meta: dict) -> bool:
+    """True when the page says it is an article: JSON-LD, OpenGraph, microdata or an <article> element."""
+    return bool(ld or meta.get("og:type", "").lower() in ("article", "news", "newsarticle")
+                or "article:published_time" in meta or doc.xpath("//article | //*[contains(@itemtype, 'Article')]"))
 
 
 def _meta(doc) -> dict[str, str]:
