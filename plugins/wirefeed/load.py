@@ -53,6 +53,10 @@ def record_fetch(conn, feed_id: int, fetch: Fetch, *, store_body: bool = True,
     body = zlib.compress(fetch.body) if (fetch.body is not None and store_body) else None
     now = fetch.fetched_at or datetime.now(timezone.utc)
     with conn.cursor() as cur:
+        if body is None:
+            # Nothing to re-process in this row (304, same hash, error): a crash losing it only means one more
+            # fetch, so skip waiting for the disk. Landed bodies keep full durability.
+            cur.execute("SET LOCAL synchronous_commit TO off")
         cur.execute("""
             INSERT INTO fetches (feed_id, fetched_at, url, final_url, status, etag, last_modified, content_type,
                                  headers, elapsed_ms, bytes, content_hash, body, not_modified, error, processed_at,
