@@ -6,6 +6,7 @@ import html
 import re
 from datetime import datetime
 
+import lxml.html
 from lxml import etree
 
 from wirefeed.clean import clean_item, html_to_text
@@ -133,6 +134,22 @@ def item_from_news_xml(data: bytes) -> Item | None:
     )
 
 
+def item_from_fragment(text: str) -> Item:
+    """An Item from an HTML fragment: its first heading is the title, the rest the body."""
+    try:
+        root = lxml.html.fragment_fromstring(text, create_parent="div")
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(f"unreadable HTML: {exc}") from None
+    heading = next(iter(root.xpath("(//h1|//h2|//h3)[1]")), None)
+    title = _flat(heading)
+    if heading is not None:
+        heading.drop_tree()
+    body = lxml.html.tostring(root, encoding="unicode")
+    if not title and not _flat(root):
+        raise ParseError("an HTML fragment with neither a heading nor text")
+    return Item(title=title, content_html=body)
+
+
 def _json_item(obj: dict) -> dict | None:
     """The news item inside a JSON document (a bare item, or an API envelope's data.item); None for a feed."""
     if isinstance(obj.get("items"), list) or str(obj.get("version", "")).startswith("https://jsonfeed.org"):
@@ -163,7 +180,13 @@ def read_item(data: bytes, *, url: str | None = None, published: datetime | None
     if result.error and kind in ("feed", "text"):
         # Not a feed, yet a news item: an HTML fragment ("<p>..."), or wire copy with no date header.
         text, _ = decode(data)
-        result = parse_html(text, url=url) if kind == "feed" else parse_wiretext(text, url=url)
+        if kind == "text":
+            result = parse_wiretext(text, url=url)
+        else:
+            try:
+                result = parse_html(text, url=url)
+            except ParseError:  # the page reader wants a whole article page; a fragment is enough here
+                return _finish(item_from_fragment(text), url, published)
     if result.error:
         raise ParseError(result.error)
     if not result.items:
