@@ -1,4 +1,5 @@
-"""Extraction throughput (items/s) on the labelled wire items, beside parse + clean of the same files."""
+"""Extraction throughput (items/s) on the labelled wire items beside parse + clean of the same files, and on the
+generated benchmark corpus."""
 from __future__ import annotations
 
 import argparse
@@ -37,18 +38,33 @@ def extraction_rate(items: list[Item], *, repeats: int = 3) -> float:
     return len(items) / seconds
 
 
+def generated_items(feeds: int = 10) -> list[Item]:
+    """Cleaned items of the generated benchmark corpus (wire copies with datelines, sign-offs, disclaimers)."""
+    from bench import corpus
+    from wirefeed.clean import clean_item
+    from wirefeed.parse import parse
+
+    spec = corpus.Spec(feeds=feeds)
+    return [clean_item(item) for feed in range(feeds)
+            for item in parse(corpus.render(spec, feed, corpus.entries(spec, feed))).items]
+
+
 def measure(documents: list[bytes], *, copies: int = 20, repeats: int = 3) -> dict:
     """Items/s of read (parse + clean) and of extract on `copies` rounds of the documents."""
     batch = documents * copies
     read_seconds = _best_seconds(lambda: [read_item(doc) for doc in batch], repeats)
     items = [read_item(doc) for doc in batch]
     rate = extraction_rate(items, repeats=repeats)
+    generated = generated_items()
     return {
         "items": len(items),
         "distinct_documents": len(documents),
         "parse_clean_items_per_s": round(len(items) / read_seconds, 1),
         "extract_items_per_s": round(rate, 1),
         "mean_text_chars": round(sum(len(item.text) for item in items) / len(items)),
+        "generated_items": len(generated),
+        "generated_extract_items_per_s": round(extraction_rate(generated, repeats=repeats), 1),
+        "generated_mean_text_chars": round(sum(len(item.text) for item in generated) / len(generated)),
         "repeats": repeats,
     }
 
@@ -66,6 +82,8 @@ def main() -> None:
           f"{figures['mean_text_chars']} characters of text on average")
     print(f"parse + clean : {figures['parse_clean_items_per_s']:>9.1f} items/s")
     print(f"extract       : {figures['extract_items_per_s']:>9.1f} items/s")
+    print(f"extract on {figures['generated_items']} generated corpus items "
+          f"({figures['generated_mean_text_chars']} characters): {figures['generated_extract_items_per_s']:.1f} items/s")
 
 
 if __name__ == "__main__":
