@@ -36,7 +36,7 @@ from wirefeed.parse import parse
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
-QUICK = (2_000, 6_000)
+QUICK = (1_000, 3_000)
 FULL = (10_000, 100_000)
 MILLION = 1_000_000
 ITEMS_PER_FEED = 50
