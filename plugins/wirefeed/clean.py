@@ -33,8 +33,10 @@ _TAG = re.compile(r"<[^>]*>")
 _PARAGRAPH = "\x00"  # a marker no cleaned text can contain (NULs are removed before)
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _EDGE_SPACE = re.compile(r" ?\n ?")
-# C0/C1 controls except tab and newline, lone surrogates, and the non-characters XML and PostgreSQL refuse.
-_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+# C0 controls except tab and newline, lone surrogates, and the non-characters XML and PostgreSQL refuse.
+_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+# C1 controls: after ftfy had its chance to read them as the cp1252 punctuation they usually were.
+_C1 = re.compile(r"[\x80-\x84\x86-\x9f]")
 
 
 def fix_text(text: str) -> str:
@@ -45,7 +47,7 @@ def fix_text(text: str) -> str:
     # ftfy only where it can matter: mojibake needs non-ASCII characters, and is_bad is cheap.
     if not text.isascii() and ftfy.badness.is_bad(text):
         text = ftfy.fix_encoding(text)
-    return unicodedata.normalize("NFC", text)
+    return unicodedata.normalize("NFC", _C1.sub("", text.replace("\x85", "\n")))
 
 
 def sanitize_html(html: str) -> str:

@@ -42,6 +42,8 @@ def test_plain_text_input_keeps_its_paragraphs():
     ("CafÃ© au lait", "Café au lait"),                           # UTF-8 read as Latin-1
     ("donâ€™t panic", "don\u2019t panic"),                       # UTF-8 read as cp1252
     ("nul\x00byte and \x0bvertical tab", "nulbyte and vertical tab"),
+    ("It\x92s a \x93test\x94", "It\u2019s a \u201ctest\u201d"),          # cp1252 read as Latin-1
+    ("stray \x81 C1 control", "stray  C1 control"),
     ("lone \ud800 surrogate \ufffe", "lone  surrogate "),
     ("Cafe\u0301", "Café"),                                      # decomposed -> NFC
     ("plain ascii", "plain ascii"),
