@@ -15,7 +15,7 @@ from wirefeed.airflow.defaults import DEFAULT_ARGS
     # A data interval of one whole day (the "@daily" preset would give a zero-length one in Airflow 3).
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
     start_date=config.daily_start_date(),
-    catchup=True,
+    catchup=config.daily_catchup(),
     max_active_runs=3,
     default_args=DEFAULT_ARGS,
     tags=["wirefeed"],

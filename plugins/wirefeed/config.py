@@ -118,3 +118,8 @@ def daily_start_date():
     except ValueError:
         raise ConfigError(f"WIREFEED_START_DATE={raw!r} is not a date (YYYY-MM-DD)") from None
     return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+
+
+def daily_catchup() -> bool:
+    """Whether wirefeed_daily catches up every day since its start date (WIREFEED_CATCHUP, default on)."""
+    return (env("WIREFEED_CATCHUP") or "true").strip().lower() in {"1", "true", "yes", "on"}
