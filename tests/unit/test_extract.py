@@ -200,3 +200,21 @@ def test_odd_input_never_raises_and_is_capped(text):
     article = _article(text, title=text[:500])
     assert len(article.text) <= MAX_TEXT_CHARS
     assert isinstance(article.agencies, tuple)
+
+
+@pytest.mark.parametrize("byline, authors, agencies", [
+    ("By TOI Staff", (), ()),
+    ("By AFP Staff", (), ("AFP",)),
+    ("Written by Priya Menon", ("Priya Menon",), ()),
+    ("By JEFF AMY Associated Press", ("Jeff Amy",), ("AP",)),
+    ("Von Anna Schmidt", ("Anna Schmidt",), ()),
+])
+def test_bylines_are_cut_and_never_name_agencies(byline, authors, agencies):
+    article = _article(f"{byline}\n\nThe council met on Monday and approved the plan.")
+    assert article.text == "The council met on Monday and approved the plan."
+    assert article.authors == authors and article.agencies == agencies
+
+
+def test_place_with_run_on_state_and_exonyms():
+    assert resolve_country("Washington DC") == "US"
+    assert resolve_country("Rom") == "IT" and resolve_country("Bagdad") == "IQ"

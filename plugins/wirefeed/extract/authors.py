@@ -21,7 +21,7 @@ def _looks_like_name(name: str) -> bool:
     words = name.split()
     if not 1 <= len(words) <= 5 or any(ch.isdigit() for ch in name) or "@" in name:
         return False
-    if len(words) == 1 and len(name) < 3:
+    if len(words) == 1:  # "TOI", "Sify": outlets and desks; people are bylined with two names or more
         return False
     return all(w[:1].isupper() or w.casefold() in _PARTICLES or w[:2].casefold() in ("al", "el")
                or (w[1:2] in "'’" and w[2:3].isupper()) for w in words)
@@ -89,7 +89,13 @@ def parse_byline(line: str) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     if not match:
         return None
     authors, agencies = split_names(match["names"])
-    return (authors, agencies) if authors or agencies else None
+    if authors or agencies:
+        return authors, agencies
+    # "By TOI Staff", "By Express News Service": a byline naming nobody is still a byline, not text.
+    names = match["names"].strip()
+    if len(names.split()) <= 6 and names[:1].isupper() and not names.endswith((".", "!", "?", ",")):
+        return (), ()
+    return None
 
 
 def merge(*groups: tuple[str, ...]) -> tuple[str, ...]:

@@ -276,10 +276,11 @@ HEADER_DATE_WORDS = ("date", "dated", "updated", "published", "posted", "last up
 HEADER_NOTES = r"\((?:adds|updates|recasts|corrects|changes|fixes|removes|refiles|rewrites|repeats|writes through|edits)\b[^()]{0,300}\)|(?:eds|editors?|editor's note)\s*:.{0,300}"
 
 # Words that open a byline, in the languages wire copy comes in ("By", "Von", "Por", "Par").
-BYLINE_WORDS = ("by", "from", "von", "por", "par", "di", "door", "av", "af")
+BYLINE_WORDS = ("by", "written by", "reported by", "from", "von", "por", "par", "di", "door", "av", "af")
 
 # Words between a byline's name and its role ("By BERNARD CONDON, AP Business Writer").
-BYLINE_ROLES = ("writer", "correspondent", "reporter", "editor", "columnist", "contributor", "analyst")
+BYLINE_ROLES = ("writer", "correspondent", "reporter", "editor", "columnist", "contributor", "analyst", "staff",
+                "desk", "bureau")
 BYLINE_BEATS = ("business", "sports", "medical", "science", "political", "politics", "chief", "senior", "staff",
                 "special", "legal", "economics", "entertainment", "technology", "health", "religion",
                 "diplomatic", "investigative", "contributing", "associate", "national", "foreign",

@@ -70,7 +70,7 @@ def _city_aliases() -> dict[str, list[tuple[str, int]]]:
             continue
         for alias in city.get("alternatenames") or ():
             # Short capital codes are airport/IATA codes, not names a dateline would use.
-            if len(alias) < 4 or (alias.isascii() and alias.isupper()):
+            if len(alias) < 3 or (alias.isascii() and alias.isupper()):
                 continue
             table.setdefault(_key(alias), []).append((city["countrycode"], city["population"]))
     for hits in table.values():
@@ -127,6 +127,7 @@ def resolve_country(place: str | None, region: str | None = None, country: str |
         return region_codes[0] if len(region_codes) == 1 else None
     if cities:
         return cities[0][0]
-    # Datelines that name only a country ("GAZA", "SINGAPORE") or a district ("Washington D.C.").
-    place_regions = region_countries(place)
+    # Datelines that name only a country ("GAZA", "SINGAPORE") or a district ("Washington D.C."),
+    # or a city with its state run on ("Washington DC").
+    place_regions = region_countries(place) or (region_countries(place.split()[-1]) if place and len(place.split()) > 1 else ())
     return country_code(place) or (place_regions[0] if len(place_regions) == 1 else None)
