@@ -167,6 +167,14 @@ def test_lxml_recovery_keeps_items_feedparser_loses(data):
     assert result.partial and [i.title[:1] for i in result.items] == ["A", "B"]
 
 
+def test_feed_behind_server_junk_is_recovered():
+    data = (b"Warning: session_start() failed in /var/www/feed.php on line 3\n"
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+            b"<item><title>Kept</title><link>https://e.example/1</link></item></channel></rss>")
+    result = parse(data, now=NOW)
+    assert [i.title for i in result.items] == ["Kept"] and result.partial
+
+
 def test_broken_xml_without_recoverable_items_is_an_error_not_an_empty_success():
     result = _parse("no_recoverable_items.xml")
     assert result.items == () and result.error.startswith("broken XML, no item could be recovered")

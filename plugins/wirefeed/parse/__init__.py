@@ -32,9 +32,9 @@ def detect(data: bytes, content_type: str | None = None) -> str:
     kind = (content_type or "").split(";")[0].strip().lower()
     if head.startswith((b"{", b"[")) or (kind.endswith("json") and not head.startswith(b"<")):
         return "json"
+    if _FEED_ROOT.search(head):  # also behind junk a broken server printed first (PHP warnings...)
+        return "feed"
     if head.startswith(b"<"):
-        if _FEED_ROOT.search(head):
-            return "feed"
         if _HTML_ROOT.search(head) or "html" in kind:
             return "html"
         return "feed"  # some other XML: feedparser says precisely what is wrong with it
