@@ -199,7 +199,7 @@ class Decoder:
         codings = [c for c in codings if c != "identity"]
         unknown = [c for c in codings if c not in _CODECS]
         if unknown:
-            raise _Refused("protocol", f"unsupported Content-Encoding {', '.join(unknown)}")
+            raise _Refused("protocol", f"unsupported Content-Encoding {_printable(', '.join(unknown), 80)}")
         # Codings are listed in the order applied, so they are undone last first.
         self.stages = [_CODECS[c]() for c in reversed(codings)]
         self.limit = limit
@@ -251,6 +251,7 @@ class _ZlibStage:
         self.started = False
 
     def feed(self, data: bytes, room: int) -> bytes:
+        """Decompress a chunk, refusing to produce more than `room` bytes."""
         out = bytearray()
         while data:
             try:
@@ -275,6 +276,7 @@ class _ZlibStage:
         return bytes(out)
 
     def flush(self, room: int) -> bytes:
+        """Whatever zlib still holds at the end of the body."""
         out = self.inner.flush()
         if len(out) > room:
             raise _TooLarge
@@ -288,6 +290,7 @@ class _BrotliStage:
         self.inner = brotli.Decompressor()
 
     def feed(self, data: bytes, room: int) -> bytes:
+        """Decompress a chunk, refusing to produce more than `room` bytes."""
         try:
             out = self.inner.process(data, output_buffer_limit=max(room, 0) + 1)
         except brotli.error:
@@ -297,6 +300,7 @@ class _BrotliStage:
         return out
 
     def flush(self, room: int) -> bytes:
+        """Nothing: brotli emits all output as it goes."""
         return b""
 
 
@@ -361,11 +365,15 @@ def _causes(exc: BaseException) -> list[BaseException]:
 def _innermost(chain: list[BaseException]) -> str:
     """The most specific message in a chain of wrapped exceptions."""
     for exc in reversed(chain):
-        # Servers choose these bytes: keep one printable line.
-        text = "".join(ch if ch.isprintable() else "?" for ch in str(exc).strip().split("\n", 1)[0][:300])
+        text = _printable(str(exc).strip().split("\n", 1)[0])
         if text.strip("? "):
             return text
     return chain[0].__class__.__name__
+
+
+def _printable(text: str, limit: int = 300) -> str:
+    """Server-chosen text made safe for a one-line error: printable characters only, bounded length."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text[:limit])
 
 
 def _complete(result: Fetch, *, url: str, fetched_at: datetime, started: float, hops: _Hops) -> Fetch:

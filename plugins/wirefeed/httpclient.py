@@ -96,6 +96,7 @@ class _GuardedConnectionMixin:
         return min(timeout or deadline.remaining(), deadline.remaining())
 
     def _new_conn(self) -> socket.socket:
+        """Resolve through the guard and connect to one of exactly the approved addresses."""
         deadline = current_deadline()
         try:
             addresses = self.guard.addresses(self.host, self.port, timeout=self._budget(deadline))
@@ -133,6 +134,7 @@ class _GuardedConnectionMixin:
         return peer
 
     def request(self, *args, **kwargs):
+        """Send a request on this connection, under the current deadline's watch (new or reused socket)."""
         deadline = current_deadline()
         if deadline is not None:
             deadline.watch(self)
