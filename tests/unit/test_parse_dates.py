@@ -29,7 +29,7 @@ def test_parse_date(value, expected):
 
 
 @pytest.mark.parametrize("value", [None, "", "   ", "not a date", "2003-12-31T25:14:55Z", "2013-xx-27", "013",
-                                   "99999-99-99"])
+                                   "99999-99-99", "2025-05-20 " + "x" * 1_000_000])
 def test_unreadable_dates_are_none(value):
     assert parse_date(value) is None
 

@@ -10,6 +10,7 @@ from dateutil import parser as dateutil_parser
 
 UTC = timezone.utc
 FUTURE_TOLERANCE = timedelta(days=1)
+MAX_DATE_CHARS = 120  # the longest real spelling is under 60; a megabyte "date" must not reach dateutil
 
 # A time followed by a zone (Z, +hh:mm, GMT, EST...) means the string is not naive.
 _HAS_ZONE = re.compile(
@@ -42,7 +43,7 @@ def parse_date(value: str | None, tz: tzinfo | None = None) -> datetime | None:
     if not value:
         return None
     value = value.strip()
-    if not value:
+    if not value or len(value) > MAX_DATE_CHARS:
         return None
     try:
         return _parse(value, tz or UTC)
