@@ -48,8 +48,9 @@ def parse(data: bytes, *, url: str | None = None, content_type: str | None = Non
     """Parse one fetched document (never a URL: the bytes are already landed).
 
     `tz` is the feed's zone for naive times (UTC when None); `now` the fetch time, against which
-    dates more than a day ahead are clamped. A document that cannot be read comes back with `error`
-    set and no items, never as an exception.
+    dates more than a day ahead are clamped (naive means UTC). A document that cannot be read comes
+    back with `error` set and no items, never as an exception; a broken one that still gave items has
+    `partial` set and the reason in `error`.
     """
     try:
         result = _parse(_gunzip(data), url, content_type, tz)
@@ -58,7 +59,8 @@ def parse(data: bytes, *, url: str | None = None, content_type: str | None = Non
     except (ValueError, RecursionError, UnicodeError, etree.Error) as exc:
         # Third-party parsers raise these on hostile bytes; the fetch is recorded as failed, not retried.
         return ParseResult(items=(), error=f"unreadable document: {exc.__class__.__name__}: {exc}")
-    return _finish(result, url, now or datetime.now(timezone.utc))
+    now = now or datetime.now(timezone.utc)
+    return _finish(result, url, now if now.tzinfo else now.replace(tzinfo=timezone.utc))
 
 
 def _parse(data: bytes, url: str | None, content_type: str | None, tz: tzinfo | None) -> ParseResult:
