@@ -1,6 +1,8 @@
 """The benchmark's picture: throughput by stage beside its floors, and cost per item by scale."""
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import matplotlib
@@ -42,11 +44,16 @@ def draw(results: dict, path: Path) -> None:
     right.set_xscale("log")
     right.set_yscale("log")
     right.set_xticks(sizes, [f"{n:,}" for n in sizes])
+    right.minorticks_off()
     right.set_xlabel("items in the corpus")
     right.set_ylabel("microseconds per item (log scale)")
     right.set_title(f"cost per item by scale (flat is good); peak RSS {results['peak_rss_mb']:.0f} MB", fontsize=10)
-    right.legend(fontsize=8, ncol=2)
+    right.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.suptitle("wirefeed throughput by stage and by scale", fontsize=12)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+if __name__ == "__main__":  # redraw from a results file: python -m bench.chart RESULTS.json OUT.png
+    draw(json.loads(Path(sys.argv[1]).read_text()), Path(sys.argv[2]))
