@@ -218,3 +218,19 @@ def test_bylines_are_cut_and_never_name_agencies(byline, authors, agencies):
 def test_place_with_run_on_state_and_exonyms():
     assert resolve_country("Washington DC") == "US"
     assert resolve_country("Rom") == "IT" and resolve_country("Bagdad") == "IQ"
+
+
+def test_single_newline_paragraphs_stay_paragraphs_and_wrapped_datelines_are_cut():
+    long_lines = _article("NEW DELHI, May 20 (PTI) The government on Monday announced a major new policy for "
+                          "farmers across the country.\nThe second paragraph is also long: it goes on for more than "
+                          "a hundred characters, so it was never a wrapped line.\nPTI ABC XYZ")
+    assert long_lines.text.count("\n\n") == 1 and long_lines.agencies == ("PTI",)
+    wrapped = _article("Srinagar (Jammu and\nKashmir) [India], May 20 (ANI): Security\nforces busted a hideout.")
+    assert wrapped.text == "Security forces busted a hideout."
+    assert wrapped.dateline.region == "Jammu and Kashmir"
+
+
+def test_declared_language_only_for_text_too_short_to_detect():
+    assert _article("Short one.", language="en-GB").language == "en"
+    assert _article("Die Bundesregierung hat am Mittwoch ein Entlastungspaket beschlossen.",
+                    language="en").language == "de"

@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 # A news story is well under 100 kB of text; past this cap it is not one, and the cap
 # keeps every step linear and quick even on a 50 MB input.
 MAX_TEXT_CHARS = 500_000
+SHORT_TEXT = 60  # below this the detector abstains and the feed's declared language is used
+MAX_WRAPPED_LINE = 100  # teletype-era columns; a longer line ended where its writer ended it
 _BLANK_LINE = re.compile(r"\n[ \t\xa0]*\n")
 _INLINE_SPACE = re.compile(r"[ \t\xa0\u2009\u202f]+")
 
@@ -32,6 +34,20 @@ def _paragraphs(text: str) -> list[list[str]]:
         if lines:
             out.append(lines)
     return out
+
+
+def _unwrap(lines: list[str]) -> str:
+    """One paragraph's text: wrapped lines joined; lines too long to be wrapping are paragraphs of their own."""
+    if any(len(line) > MAX_WRAPPED_LINE for line in lines):
+        return "\n\n".join(lines)
+    return " ".join(lines)
+
+
+def _declared_language(item: Item, text: str) -> str | None:
+    """The feed's language code ("en-US" -> "en") for a text too short to detect, else None."""
+    if not item.language or not item.language[:2].isalpha() or len(text) >= SHORT_TEXT:
+        return None
+    return item.language[:2].lower()
 
 
 def _utc(moment: datetime | None) -> datetime | None:
@@ -59,8 +75,7 @@ def _extract(item: Item, outlet: str | None) -> Article:
     paragraphs = reflow(paragraphs, headline)
     cut_head(paragraphs, headline, published, outlet, found)
     cut_tail(paragraphs, outlet, found)
-    # Unwrap: hard line breaks inside a paragraph are transmission artefacts, not text.
-    text = "\n\n".join(" ".join(lines) for lines in paragraphs if lines)
+    text = "\n\n".join(_unwrap(lines) for lines in paragraphs if lines)
     return Article(
         item=item,
         title=found.title or title,
@@ -68,7 +83,8 @@ def _extract(item: Item, outlet: str | None) -> Article:
         agencies=tuple(found.agencies),
         dateline=found.dateline,
         authors=merge(tuple(feed_authors), tuple(found.authors)),
-        language=detect_language(text or title) or None,
+        # The feed's declared language only when the text is too short to tell.
+        language=detect_language(text or title) or _declared_language(item, text or title),
         published_at=published,
         word_count=len(text.split()),
         syndicated=found.syndicated,

@@ -186,10 +186,17 @@ def _apply_lead(lines: list[str], index: int, lead: Lead, found: Wrapping) -> No
     found.dateline = found.dateline or lead.dateline
     found.credit(lead.agencies)
     found.cut(lead.cut)
-    rest = " ".join(lines[index:])[len(lead.cut):]
-    del lines[index:]
-    if rest.strip():
-        lines.append(rest.strip())
+    # The cut was measured on the lines joined by single spaces; take it off line by line.
+    remaining = len(lead.cut)
+    while remaining > 0 and index < len(lines):
+        if len(lines[index]) + 1 <= remaining:
+            remaining -= len(lines[index]) + 1
+            del lines[index]
+        else:
+            lines[index] = lines[index][remaining:].strip()
+            if not lines[index]:
+                del lines[index]
+            break
 
 
 def _trailer(line: str, found: Wrapping) -> bool:
