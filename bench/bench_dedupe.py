@@ -108,17 +108,20 @@ def bench_index(conn, sizes: list[int], *, batch: int = 1000, seed: int = 0) -> 
     corpus = Corpus(seed)
     checkpoints = sorted(sizes)
     results, copies, found = [], 0, 0
-    spent = {0: 0.0}  # items indexed so far -> seconds spent indexing them
+    # Items indexed so far -> cumulative seconds: wall time in all, CPU time of the features, lookup, add.
+    spent = {0: np.zeros(4)}
     index, total = 0, checkpoints[-1]
     while index < total:
         docs = [corpus.next(index + k) for k in range(min(batch, total - index))]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         keyed = [(index + k, set(features(text).band_keys().tolist())) for k, (text, _) in enumerate(docs)]
+        featured, cpu = time.perf_counter(), time.process_time() - cpu
         with conn.cursor() as cur:
             hits = lookup(cur, sorted(set().union(*(keys for _, keys in keyed))))
+            looked = time.perf_counter()
             add(cur, [(key, item) for item, keys in keyed for key in keys])
         conn.commit()
-        elapsed = time.perf_counter() - started
+        done = time.perf_counter()
         by_key = {}
         for key, item in hits:
             by_key.setdefault(key, set()).add(item)
@@ -126,21 +129,24 @@ def bench_index(conn, sizes: list[int], *, batch: int = 1000, seed: int = 0) -> 
             if source is not None and source < index:  # copies of items indexed in an earlier batch
                 copies += 1
                 found += any(source in by_key.get(key, ()) for key in keys)
-        spent[index + len(docs)] = spent[index] + elapsed
+        spent[index + len(docs)] = spent[index] + [done - started, cpu, looked - featured, done - looked]
         index += len(docs)
         if index in checkpoints:
             # The marginal cost at this size: the last tenth of the items only.
             start = max(k for k in spent if k <= index - index // 10)
-            rate = (index - start) / (spent[index] - spent[start])
+            wall, features_s, lookup_s, add_s = (spent[index] - spent[start]) / (index - start)
             with conn.cursor() as cur:
                 cur.execute("SELECT pg_total_relation_size('item_bands')")
                 table_mb = cur.fetchone()[0] / 2**20
             conn.commit()
-            results.append({"items": index, "items_per_s": round(rate, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
-                            "index_mb_in_postgres": round(table_mb, 1),
+            results.append({"items": index, "items_per_s": round(1 / wall, 1),
+                            "ms_per_item": {"features_cpu": round(features_s * 1e3, 3),
+                                            "lookup": round(lookup_s * 1e3, 3), "add": round(add_s * 1e3, 3)},
+                            "peak_rss_mb": round(peak_rss_mb(), 1), "index_mb_in_postgres": round(table_mb, 1),
                             "copy_candidate_recall": round(found / copies, 4) if copies else None})
-            print(f"{index:>9,} items: {rate:8.1f} items/s (last tenth), peak RSS {peak_rss_mb():7.1f} MB, "
-                  f"index {table_mb:8.1f} MB in PostgreSQL, copies found {found}/{copies}", flush=True)
+            print(f"{index:>9,} items: {1 / wall:7.1f} items/s (last tenth; per item: features {features_s * 1e3:.2f} ms "
+                  f"CPU, lookup {lookup_s * 1e3:.2f} ms, add {add_s * 1e3:.2f} ms), peak RSS {peak_rss_mb():.1f} MB, "
+                  f"index {table_mb:.1f} MB in PostgreSQL, copies found {found}/{copies}", flush=True)
     return {"batch": batch, "sizes": results}
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from wirefeed import load
 from wirefeed.commands.dedupe import read_articles
+from wirefeed.dedupe.cluster import MAX_BUCKET
 from wirefeed.dedupe.store import assign_stories
 from wirefeed.models import Article, Feed, Item
 
@@ -223,3 +224,17 @@ def test_items_without_enough_text_stand_alone(conn, text):
                                                     _article("b", text, title="Same headline", hours=1)])
     counts = assign_stories(conn, ids)
     assert counts["new_stories"] == 2 and count(conn, "SELECT count(*) FROM item_fingerprints WHERE fingerprint IS NULL") == 2
+
+
+def test_more_copies_than_one_key_window_make_one_story(conn):
+    text = "\n\n".join(PARAGRAPHS)
+    ids = []
+    for n in range(2 * MAX_BUCKET + 5):
+        _, new = load.load_articles(conn, _feed(conn, f"outlet{n}"), None,
+                                    [_article(f"g{n}", text, title=f"Headline {n}", hours=n % 5)])
+        ids.extend(new)
+    for start in range(0, len(ids), 7):
+        assign_stories(conn, ids[start:start + 7])
+    assert count(conn, "SELECT count(*) FROM stories") == 1
+    assert count(conn, "SELECT item_count FROM stories") == len(ids)
+    assert count(conn, "SELECT count(*) FROM story_items WHERE match = 'exact'") == len(ids) - 1

@@ -8,6 +8,7 @@ import pytest
 
 from wirefeed.commands.dedupe import group_files, read_articles
 from wirefeed.dedupe import group_documents
+from wirefeed.dedupe.cluster import MAX_BUCKET
 from wirefeed.dedupe.match import article_features, conflict, match
 from wirefeed.extract import extract_article
 from wirefeed.models import Article, Item
@@ -113,3 +114,16 @@ def test_semeval_related_and_unrelated_pairs_stay_apart(capsys):
               f"rated ~1 (own write-ups, joining not required) joined {sum(joined[1])}/{len(joined[1])}")
     # The one known miss: two pages whose scraped text is the same paywall form around different headlines.
     assert apart_rate >= 0.99
+
+
+def test_many_copies_join_and_a_shared_footer_merges_nothing(articles):
+    # More copies than one key's comparison window (MAX_BUCKET) still make one story...
+    base = articles["a1_tribune_israel_azerbaijan.txt"]
+    copies = [dataclasses.replace(base, title=f"Outlet {n} headline") for n in range(3 * MAX_BUCKET)]
+    assert group_documents(copies) == [list(range(len(copies)))]
+    # ...and a footer every outlet appends does not tie distinct stories together.
+    footer = "\n\nFollow us on social media for the latest news updates from around the world every day."
+    rows = [json.loads(line) for line in SEMEVAL.read_text().splitlines() if line.strip()]
+    texts = sorted({row["text1"] for row in rows if row["overall"] >= 3.5})[:3 * MAX_BUCKET]
+    groups = group_documents([extract_article(Item(text=t + footer)) for t in texts])
+    assert len(groups) == len(texts)

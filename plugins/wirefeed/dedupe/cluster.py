@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import combinations
 
 from wirefeed.dedupe.match import Features, article_features, match
 from wirefeed.models import Article
+
+# Each item is compared with at most this many of the latest items sharing one key. A wire story copied by
+# hundreds of outlets still joins (any verified copy links it), while boilerplate an outlet appends to every
+# item ("Follow us on ...") costs a bounded number of checks per item instead of one per item ever seen.
+MAX_BUCKET = 20
 
 
 class UnionFind:
@@ -43,8 +47,14 @@ def candidate_pairs(feats: list[Features]) -> set[tuple[int, int]]:
             buckets[key].append(i)
     pairs = set()
     for members in buckets.values():
-        pairs.update(combinations(members, 2))
+        pairs.update(bucket_pairs(members))
     return pairs
+
+
+def bucket_pairs(members) -> list[tuple]:
+    """Pairs of one bucket worth verifying: each member with the MAX_BUCKET members just before it."""
+    members = sorted(members)
+    return [(earlier, item) for at, item in enumerate(members) for earlier in members[max(0, at - MAX_BUCKET):at]]
 
 
 def link(feats: list[Features]) -> dict[tuple[int, int], tuple[str, float]]:

@@ -17,6 +17,7 @@ CONTAINMENT = 0.7  # truncated copies and late updates: most of the shorter copy
 CREDITED_CONTAINMENT = 0.5
 MAX_GAP = timedelta(days=7)  # the same words a week apart are a recurring note, not a late copy
 NUMBER_CONFLICTS = 2  # a late update may correct one figure; two differing figures mean other facts
+NAME_CONFLICTS = 3  # an edit may respell a name or two; a template filled in for another firm changes more
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Features:
     dateline_date: date | None = None
     dateline_place: str | None = None
     agencies: frozenset = frozenset()
+    names: frozenset = frozenset()
 
     def band_keys(self) -> np.ndarray:
         """The LSH band keys under which this document is indexed (none when it is too short)."""
@@ -64,7 +66,7 @@ def features(body: str, title: str = "", *, published_at: datetime | None = None
     hashes = text.token_hashes(toks)
     dates, numbers = text.facts(toks)
     return Features(fingerprint=text.fingerprint(toks), shingles=text.shingles(hashes),
-                    sentences=tuple(text.sentence_keys(split)), dates=dates, numbers=numbers,
+                    sentences=tuple(text.sentence_keys(split)), names=text.names(body), dates=dates, numbers=numbers,
                     published_at=published_at, dateline_date=when, dateline_place=place,
                     agencies=frozenset(agencies or ()))
 
@@ -89,7 +91,11 @@ def conflict(a: Features, b: Features) -> bool:
         return True
     short, long_ = (a, b) if len(a.shingles) <= len(b.shingles) else (b, a)
     missing = len(short.numbers - long_.numbers)
-    return missing >= NUMBER_CONFLICTS and missing > 0.25 * len(short.numbers)
+    if missing >= NUMBER_CONFLICTS and missing > 0.25 * len(short.numbers):
+        return True
+    # A template filled in for another company, team or city: the shorter text names others than the longer.
+    missing = len(short.names - long_.names)
+    return missing >= NAME_CONFLICTS and missing > 0.3 * len(short.names)
 
 
 def credited(a: Features, b: Features) -> bool:

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from itertools import combinations
 
 from psycopg2.extras import execute_values
 
-from wirefeed.dedupe.cluster import UnionFind
+from wirefeed.dedupe.cluster import MAX_BUCKET, UnionFind, bucket_pairs
 from wirefeed.dedupe.match import Features, features, match
 
 # One clustering transaction at a time: two concurrent runs could each miss the other's new items.
@@ -22,14 +21,17 @@ def _features(row) -> Features:
 
 
 def lookup(cur, keys: list[int]) -> list[tuple[int, int]]:
-    """(key, item_id) of every indexed item under any of the keys."""
+    """(key, item_id) of the latest MAX_BUCKET indexed items under each of the keys."""
     if not keys:
         return []
     # Tens of thousands of keys make the planner guess a scan of the whole table, whose cost grows with it;
-    # probing the primary key stays flat however large the index gets.
+    # probing the primary key key by key stays flat however large the index gets.
     cur.execute("""SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
                           set_config('jit', 'off', true)""")
-    cur.execute("SELECT key, item_id FROM item_bands WHERE key = ANY(%s::bigint[])", (sorted(keys),))
+    cur.execute("""SELECT k.key, b.item_id FROM unnest(%s::bigint[]) AS k (key)
+                   CROSS JOIN LATERAL (SELECT item_id FROM item_bands WHERE item_bands.key = k.key
+                                       ORDER BY item_id DESC LIMIT %s) b""",
+                (sorted(keys), MAX_BUCKET))
     found = cur.fetchall()
     cur.execute("RESET enable_seqscan; RESET enable_bitmapscan; RESET jit")
     return found
@@ -65,8 +67,9 @@ def _candidates(cur, new: dict[int, Features]) -> dict:
             keys.add(key)
     fingerprints = [f.fingerprint for f in new.values() if f.fingerprint]
     if fingerprints:
-        cur.execute("SELECT fingerprint, item_id FROM item_fingerprints WHERE fingerprint = ANY(%s)",
-                    (fingerprints,))
+        cur.execute("""SELECT fp, f.item_id FROM unnest(%s::text[]) AS x (fp)
+                       CROSS JOIN LATERAL (SELECT item_id FROM item_fingerprints WHERE fingerprint = x.fp
+                                           ORDER BY item_id DESC LIMIT %s) f""", (fingerprints, MAX_BUCKET))
         for fingerprint, item_id in cur.fetchall():
             buckets[fingerprint].add(item_id)
     for key, item_id in lookup(cur, sorted(keys)):
@@ -79,7 +82,7 @@ def _verified_edges(cur, new: dict[int, Features], buckets: dict) -> dict[tuple[
     pairs = set()
     for members in buckets.values():
         if len(members) > 1:
-            pairs.update(p for p in combinations(sorted(members), 2) if p[0] in new or p[1] in new)
+            pairs.update(p for p in bucket_pairs(members) if p[0] in new or p[1] in new)
     known = {i for pair in pairs for i in pair if i not in new}
     feats = dict(new)
     if known:

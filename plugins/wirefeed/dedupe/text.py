@@ -16,6 +16,7 @@ _TOKEN = re.compile(r"\d+(?:\.\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
 _POSSESSIVE = re.compile(r"'s\b")
+_NAME = re.compile(r"\b[A-Z][^\W\d_]+")
 # A teaser's closing link: it is not part of the story, and only truncated copies have it.
 _TEASER = re.compile(r"\n\s*(?:read more|continue reading|read the full (?:story|article)|full story"
                      r"|click here to read more)\b[^\n]{0,80}\s*$", re.IGNORECASE)
@@ -82,6 +83,14 @@ def shingles(hashes: np.ndarray, k: int = SHINGLE_WORDS) -> np.ndarray:
         for j in range(k):
             acc = (acc ^ hashes[j:n - k + 1 + j]) * _SHINGLE_MULT
     return np.unique(acc)
+
+
+def names(text: str) -> frozenset:
+    """Capitalized words not opening a sentence, lower-cased: the people, places and firms a text is about."""
+    found = set()
+    for sentence in _SENTENCE_END.split(_TEASER.sub("", unicodedata.normalize("NFKC", text or ""))):
+        found.update(word.casefold() for word in _NAME.findall(sentence.replace("’", "'"))[1:])
+    return frozenset(found)
 
 
 def facts(toks: list[str]) -> tuple[frozenset, frozenset]:
