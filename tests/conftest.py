@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -31,14 +33,18 @@ def _admin(url: str):
 
 
 @pytest.fixture(scope="session")
-def pg_server_url(tmp_path_factory) -> str:
+def pg_server_url() -> str:
     """A URL to a maintenance database on a real PostgreSQL server for this test session."""
     url = os.environ.get("WIREFEED_TEST_DATABASE_URL")
     if url:
-        return url
-    # A folder of its own so concurrent test runs never share (or stop) one embedded server.
-    pgdata = Path(os.environ.get("WIREFEED_TEST_PGDATA") or tmp_path_factory.mktemp("pgdata"))
-    return db.embedded_url(pgdata, database="postgres")
+        yield url
+        return
+    # A folder of its own, outside pytest's basetemp (whose cleanup may delete another session's
+    # folders), so concurrent test runs never share, stop or delete one embedded server.
+    pgdata = Path(tempfile.mkdtemp(prefix="wirefeed-pg-"))
+    yield db.embedded_url(pgdata, database="postgres")
+    db.stop_embedded(pgdata)
+    shutil.rmtree(pgdata, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

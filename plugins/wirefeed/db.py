@@ -34,6 +34,13 @@ def embedded_url(pgdata: Path | None = None, database: str = "wirefeed", keep_ru
     return server.get_uri(database)
 
 
+def stop_embedded(pgdata: Path) -> None:
+    """Stop the embedded server this process started on `pgdata` (no-op if none)."""
+    server = _embedded.pop(str(Path(pgdata)), None)
+    if server is not None:
+        server.cleanup()
+
+
 def resolve_url(url: str | None = None) -> str:
     """The URL to use: the one given, the configured one, else the embedded server."""
     return url or config.database_url() or embedded_url()

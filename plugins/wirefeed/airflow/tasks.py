@@ -31,7 +31,7 @@ def announce_fetches(batch_counts, outlet_events=None) -> dict:
     """Sum the batches' counts and attach them to the raw-fetches Asset event."""
     from wirefeed.airflow.assets import RAW_FETCHES
 
-    keys = ("feeds", "fetched", "unchanged", "failed")
+    keys = ("feeds", "fetched", "unchanged", "failed", "deferred")
     # Index within len(): iterating a lazy XCom sequence probes past its end and logs a 404 error.
     counts = [batch_counts[i] for i in range(len(batch_counts))]
     totals = {k: sum(c[k] for c in counts) for k in keys}
