@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from wirefeed.extract.agencies import agencies_in_names, parse_credit
+from wirefeed.extract.agencies import agencies_in_names, canonical_agency, parse_credit
 from wirefeed.extract.authors import parse_byline, split_names
 from wirefeed.extract.dateline import Lead, find_dateline
 from wirefeed.extract.disclaimers import find_disclaimer
@@ -45,6 +45,7 @@ _DATE_LINE = re.compile(
 )
 _FOLD = re.compile(r"[\W_]+")
 _HEADER_NOTE = re.compile(HEADER_NOTES, re.IGNORECASE)
+_CODED_SIGNOFF = re.compile(r"(?P<agency>[A-Za-z][A-Za-z-]{1,11})(?:/[\w .'-]{1,30}){1,6}")
 _BULLETS = re.compile(r"\n|\s[-*•]\s|\s#+\s")
 
 
@@ -210,12 +211,17 @@ def _trailer(line: str, found: Wrapping) -> bool:
     if credit:
         found.credit(credit)
         return True
+    # "QNA/MA/AK", "KUNA/AB/1530": any agency signing off with its desk codes after a slash.
+    coded = _CODED_SIGNOFF.fullmatch(stripped)
+    if coded and canonical_agency(coded["agency"]):
+        found.credit((canonical_agency(coded["agency"]),))
+        return True
     for kind, pattern in _TRAILERS:
         match = pattern.fullmatch(stripped)
         if not match:
             continue
         if kind == "authors":
-            found.authors.extend(split_names(match["names"])[0])
+            _people_credits(stripped, found)
             return True
         agencies = agencies_in_names(match["names"])
         if kind == "wrap" or agencies:
@@ -224,15 +230,20 @@ def _trailer(line: str, found: Wrapping) -> bool:
     return False
 
 
+def _people_credits(credits: str, found: Wrapping) -> None:
+    """Reporters and writers of "Reporting by A and B; Writing by C; Editing by D" (editors are not authors)."""
+    for part in credits.strip("() ").split(";"):
+        people = _PEOPLE_CREDIT.match(part)
+        if people:
+            found.authors.extend(split_names(people["names"])[0])
+
+
 def _reporting_parens(line: str, found: Wrapping) -> str | None:
     """Cut a closing "(Reporting by X; Editing by Y)" and keep the reporters; the rest of the line or None."""
     match = _REPORTING_PARENS.search(line)
     if not match:
         return None
-    for part in match["inner"].split(";"):
-        people = _PEOPLE_CREDIT.match(part)
-        if people:
-            found.authors.extend(split_names(people["names"])[0])
+    _people_credits(match["inner"], found)
     found.cut(match.group())
     return line[: match.start()].rstrip()
 
