@@ -10,7 +10,7 @@ from wirefeed.extract.authors import parse_byline, split_names
 from wirefeed.extract.dateline import Lead, find_dateline
 from wirefeed.extract.disclaimers import find_disclaimer
 from wirefeed.extract.patterns import (
-    AGENCIES, CLOSING_CREDIT, HEADER_DATE_WORDS, HEADER_NOTES, MONTHS, REPORTING_PARENS, SIGNOFF_LINES,
+    AGENCIES, BYLINE_ROLES, CLOSING_CREDIT, HEADER_DATE_WORDS, HEADER_NOTES, MONTHS, REPORTING_PARENS, SIGNOFF_LINES,
     TAIL_BLOCK_STARTS, TRAILERS,
 )
 from wirefeed.models import Dateline
@@ -32,7 +32,7 @@ _PEOPLE_CREDIT = re.compile(r"^\s*(?:additional |writing and )?(?:reporting|writ
 _CREDIT_NAMES = "|".join(sorted((re.escape(a) for names in AGENCIES.values() for a in names), key=len, reverse=True))
 _CLOSING = re.compile(CLOSING_CREDIT.format(credit=f"(?:{_CREDIT_NAMES})"), re.IGNORECASE)
 # "AP Business Writer", "Associated Press=" (ANPA), "Reuters Staff": a credit line, not body.
-_ROLE = re.compile(r"\s*(?:[A-Z][a-z]+ )?(?:Writer|Correspondent|Reporter|Staff|Editor|Bureau)s?$|=$")
+_ROLE = re.compile(rf"\s*(?:[A-Z][a-z]+ )?(?:{'|'.join(role.capitalize() for role in BYLINE_ROLES)})s?$|=$")
 _MONTH = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DATE_LINE = re.compile(
     r"^(?:(?:" + "|".join(HEADER_DATE_WORDS) + r")\s*:?\s*)?"
