@@ -15,4 +15,4 @@ def pytest_terminal_summary(terminalreporter) -> None:
         total_ok += score.passed
         total += score.checked
     if total:
-        terminalreporter.write_line(f"{'overall':<34} {total_ok:>5}/{total:<5} {100 * total_ok / total:6.1f}%")
+        terminalreporter.write_line(f"{'overall':<38} {total_ok:>5}/{total:<5} {100 * total_ok / total:6.1f}%")

@@ -27,7 +27,7 @@ class Score:
 
     def line(self, suite: str) -> str:
         """A summary line: suite, passed/checked, rate."""
-        return f"{suite:<34} {self.passed:>5}/{self.checked:<5} {100 * self.rate:6.1f}%"
+        return f"{suite:<38} {self.passed:>5}/{self.checked:<5} {100 * self.rate:6.1f}%"
 
     def report(self, suite: str, limit: int = 25) -> str:
         """The summary line and the first failures, for an assertion message."""

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import feedparser
+import lxml.html
 import pytest
 
 from tests.conftest import CORPORA
@@ -46,6 +47,7 @@ def test_every_feed_file_parses_without_crash_and_quickly():
     """No exception escapes parse/clean for any of the ~700 files; real feeds yield items or a clear error."""
     crashes, slow = score("all files: no crash"), []
     readable = score("all files: feed files yield items")
+    safe = score("all files: no active content in html")
     files = _corpus_files()
     assert len(files) > 600
     for path in files:
@@ -61,12 +63,16 @@ def test_every_feed_file_parses_without_crash_and_quickly():
             slow.append(name)
         if result.error and not result.items:
             assert result.error.strip(), name
+        for item in items:
+            found = _active_content(item.html)
+            safe.record(not found, f"{name}: {found}")
         if not NOT_FEEDS.search("/" + name) and result.format != "html":
             readable.record(bool(items) or (not result.error and result.format not in ("", "xml")),
                             f"{name}: {result.error or 'no items'}")
     assert crashes.rate == 1.0, crashes.report("no crash")
     assert not slow, f"took over 5 s: {slow}"
     assert readable.rate >= 0.97, readable.report("feed files yield items")
+    assert safe.rate == 1.0, safe.report("active content")
 
 
 # --- feedparser's own fixtures -------------------------------------------------------------------
@@ -438,3 +444,38 @@ def test_truncated_and_corrupted_feeds_never_crash():
             else:
                 checks.record(True, path.name)
     assert checks.checked > 200 and checks.rate == 1.0, checks.report("damaged feeds")
+
+
+# --- sanitizer ------------------------------------------------------------------------------------
+
+_ACTIVE_TAGS = {"script", "iframe", "object", "embed", "applet", "style", "form", "input", "meta", "link", "base",
+                "frame", "frameset", "svg", "math"}
+_ACTIVE_URL = re.compile(r"^\s*(?:javascript|vbscript|data):", re.IGNORECASE)
+
+
+def _active_content(html: str) -> str:
+    """The first active element, event handler or script URL in an HTML fragment ('' when none)."""
+    if not html:
+        return ""
+    for element in lxml.html.fragment_fromstring(html, create_parent="div").iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag.lower() in _ACTIVE_TAGS:
+            return f"<{element.tag}>"
+        for name, value in element.attrib.items():
+            if name.lower().startswith("on") or name.lower() == "style" or _ACTIVE_URL.match(value):
+                return f"{name}={value!r}"
+    return ""
+
+
+def test_no_active_content_survives_clean():
+    """feedparser's sanitizer fixtures: clean leaves no script, event handler, style or script URL."""
+    checks = score("sanitizer: feedparser XSS fixtures")
+    paths = sorted((FEEDS / "feedparser" / "wellformed" / "sanitize").glob("*.xml"))
+    assert len(paths) >= 20
+    for path in paths:
+        result, items = _run(path)
+        for item in items:
+            found = _active_content(item.html)
+            checks.record(not found and "<script" not in item.title.lower(), f"{path.name}: {found}")
+    assert checks.checked >= 15 and checks.rate == 1.0, checks.report("sanitizer")
