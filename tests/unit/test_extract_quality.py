@@ -131,11 +131,13 @@ def test_public_dateline_cases_accuracy():
 
 def test_observed_candidates_parse_as_datelines():
     """Real datelines seen in the wild (unlabelled) each yield a credit or a place, never an error."""
-    found = 0
+    found = placed = 0
     lines = (CORPORA / "news/datelines/observed_dateline_candidates.jsonl").read_text().splitlines()
     for line in lines:
         candidate = json.loads(line)["candidate_dateline"]
         lead = find_dateline(candidate + " Body text follows here.")
         found += lead is not None and bool(lead.agencies or lead.dateline)
-    print(f"\nobserved dateline candidates read: {found}/{len(lines)}")
-    assert found / len(lines) >= 0.85
+        placed += lead is not None and lead.dateline is not None and lead.dateline.place is not None
+    print(f"\nobserved dateline candidates read: {found}/{len(lines)}, with a place: {placed}")
+    # Some candidates have no place at all ("(Bloomberg) --", "Jan 3 (Reuters) -"); some carry a headline.
+    assert found == len(lines) and placed / len(lines) >= 0.8

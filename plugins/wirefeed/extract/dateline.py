@@ -90,9 +90,9 @@ def _glued_place(place: str) -> str:
         tail.insert(0, word)
     if tail and len(tail) < len(words):
         return " ".join(tail)
-    for size in (3, 2, 1):  # mixed case: the longest tail the gazetteer knows
+    for size in (3, 2, 1):  # mixed case: the longest tail that reads as a place the gazetteer knows
         candidate = " ".join(words[-size:])
-        if len(words) > size and resolve_country(candidate):
+        if len(words) > size and _looks_like_place(candidate) and resolve_country(candidate):
             return candidate
     return place
 
@@ -106,7 +106,7 @@ def _looks_like_place(place: str) -> bool:
     return all(not w[:1].islower() or w.casefold() in PLACE_PARTICLES for w in words)
 
 
-def _split_place(text: str) -> tuple[str, str | None, str | None] | None:
+def _split_place(text: str, glued: bool = False) -> tuple[str, str | None, str | None] | None:
     """(place, region, country) of the place part of a dateline, or None if it is not one."""
     match = _PLACE.match(text)
     if not match:
@@ -123,7 +123,7 @@ def _split_place(text: str) -> tuple[str, str | None, str | None] | None:
             region = more.pop(0)
         if more:  # more pieces than a dateline has
             return None
-    if len(place.split()) > 6:
+    if glued and not _looks_like_place(place):
         place = _glued_place(place)
     if not _looks_like_place(place):
         return None
@@ -152,7 +152,8 @@ def _credited(head: str, published: datetime | None) -> Lead | None:
             prefix = prefix[: date_match.start()].strip().rstrip(",").strip()
         if not prefix:
             return Lead(Dateline(raw=raw, date=when), agencies, cut) if date_match else None
-        parts = _split_place(prefix)
+        # Only a dateline closed by a separator ("... LOS ANGELES (AP) —") may sit after a glued headline.
+        parts = _split_place(prefix, glued=bool(head[paren.end():end].strip()))
         if parts is None:
             # A headline glued before "(Reuters) -": the credit stands, the place is unknown.
             return Lead(None, agencies, "") if head[paren.end():end].strip() else None

@@ -266,6 +266,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 # Leading clutter some outlets put before a dateline: SFGate's "(07-17) 13:09 PDT".
 DATELINE_PREFIXES: tuple[str, ...] = (
     r"\(\d\d-\d\d\) \d\d?:\d\d [A-Z]{3} ",
+    r"\(MENAFN[^()]{0,60}\)\s*",  # MENAFN's republications name the outlet first
 )
 
 # Leading lines that only carry a date or an export header ("date 2025-05-20 DT",

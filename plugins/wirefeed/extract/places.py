@@ -134,5 +134,7 @@ def resolve_country(place: str | None, region: str | None = None, country: str |
         return cities[0][0]
     # Datelines that name only a country ("GAZA", "SINGAPORE") or a district ("Washington D.C."),
     # or a city with its state run on ("Washington DC").
-    place_regions = region_countries(place) or (region_countries(place.split()[-1]) if place and len(place.split()) > 1 else ())
+    words = (place or "").split()
+    run_on = words[-1] if len(words) > 1 and (len(words[-1]) <= 4 or "." in words[-1]) else None
+    place_regions = region_countries(place) or region_countries(run_on)
     return country_code(place) or (place_regions[0] if len(place_regions) == 1 else None)
