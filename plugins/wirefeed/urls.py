@@ -4,6 +4,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
+import lxml.html
+
 # Parameters that identify the click, not the page (analytics, ad and newsletter trackers).
 _TRACKING = re.compile(
     r"^(utm_\w*|fbclid|gclid|gclsrc|dclid|gbraid|wbraid|msclkid|yclid|twclid|ttclid|igshid|"
@@ -57,3 +59,16 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
 def _clean(url: str) -> str:
     """A URL as a browser reads it: feeds wrap links over lines and pad them with whitespace."""
     return _TAB_NEWLINE.sub("", url).strip(_EDGES)
+
+
+_RELATIVE_REF = re.compile(r"""(?:href|src)\s*=\s*["']?(?![a-zA-Z][a-zA-Z0-9+.\-]*:|//|#)""", re.IGNORECASE)
+
+
+def absolutize_links(html: str, base: str | None) -> str:
+    """An HTML fragment with its relative href/src resolved against `base` (unchanged without one)."""
+    if not html or not base or not _RELATIVE_REF.search(html):
+        return html
+    fragment = lxml.html.fragment_fromstring(html, create_parent="div")
+    fragment.make_links_absolute(base, resolve_base_href=False, handle_failures="ignore")
+    inner = lxml.html.tostring(fragment, encoding="unicode")
+    return inner[len("<div>"):-len("</div>")]

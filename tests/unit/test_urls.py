@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from wirefeed.urls import canonical_url
+from wirefeed.urls import absolutize_links, canonical_url
 
 
 @pytest.mark.parametrize("url, base, expected", [
@@ -35,3 +35,13 @@ def test_not_a_web_url(url):
 def test_canonical_url_is_idempotent():
     once = canonical_url("HTTPS://E.com:443/a?b=1&utm_term=x#f")
     assert canonical_url(once) == once == "https://e.com/a?b=1"
+
+
+def test_absolutize_links_resolves_relative_href_and_src_only():
+    html = ('<p><a href="/a?b=1">l</a> <img src="img.png"> <a href="https://x.org/">abs</a> '
+            '<a href="mailto:a@b.c">m</a></p>tail')
+    assert absolutize_links(html, "https://e.com/dir/feed.json") == (
+        '<p><a href="https://e.com/a?b=1">l</a> <img src="https://e.com/dir/img.png"> '
+        '<a href="https://x.org/">abs</a> <a href="mailto:a@b.c">m</a></p>tail')
+    assert absolutize_links("<p>no links</p>", "https://e.com/") == "<p>no links</p>"
+    assert absolutize_links('<a href="/x">x</a>', None) == '<a href="/x">x</a>'

@@ -12,6 +12,7 @@ from lxml import etree
 from wirefeed.errors import ParseError
 from wirefeed.models import Enclosure, Item, ParseResult
 from wirefeed.parse.dates import parse_date
+from wirefeed.urls import absolutize_links
 
 MIN_ARTICLE_CHARS = 250  # a page with no article markup needs at least a few sentences to count as one
 _ARTICLE_TYPES = {"newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
@@ -59,7 +60,7 @@ def parse_html(text: str, *, url: str | None = None, tz: tzinfo | None = None) -
         updated_at=updated,
         summary_html=_escape(_first(_text(ld.get("description")), meta.get("og:description"),
                                     meta.get("description"))),  # plain text in every source
-        content_html=body_html,
+        content_html=absolutize_links(body_html, base or link),
         categories=_keywords(ld, meta),
         enclosures=(Enclosure(url=urljoin(base, image) if base else image, type="image"),) if image else (),
         language=_first(_text(ld.get("inLanguage")), _attr(doc, "/html/@lang"), meta.get("og:locale"),

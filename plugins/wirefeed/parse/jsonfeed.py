@@ -5,13 +5,13 @@ import codecs
 import html
 import json
 import re
-from urllib.parse import urljoin
 from datetime import tzinfo
+from urllib.parse import urljoin
 
 from wirefeed.errors import ParseError
 from wirefeed.models import Enclosure, Item, ParseResult
 from wirefeed.parse.dates import parse_date
-from wirefeed.urls import canonical_url
+from wirefeed.urls import absolutize_links, canonical_url
 
 MAX_DEPTH = 64  # a real feed nests 4 deep; a bomb nests 100,000 deep to exhaust the stack
 _TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
@@ -96,7 +96,7 @@ def _item(entry: dict, base: str | None, source: str | None, language: str | Non
         published_at=published or updated,
         updated_at=updated,
         summary_html=html.escape(_str(entry.get("summary")), quote=False),
-        content_html=content_html,
+        content_html=absolutize_links(content_html, base),
         categories=tuple(dict.fromkeys(t.strip() for t in tags if isinstance(t, str) and t.strip())),
         enclosures=_enclosures(entry, base),
         language=_str(entry.get("language")) or language,
