@@ -16,7 +16,7 @@ CONTAINMENT = 0.7  # truncated copies and late updates: most of the shorter copy
 # dateline place vouch for it (SemEval's rewrites by other outlets reach 0.54 without that credit).
 CREDITED_CONTAINMENT = 0.5
 MAX_GAP = timedelta(days=7)  # the same words a week apart are a recurring note, not a late copy
-NUMBER_CONFLICTS = 2  # a late update may correct one figure; two differing figures mean other facts
+NUMBER_CONFLICTS = 2  # a late update corrects a figure or two; most figures differing mean another day's note
 NAME_CONFLICTS = 3  # an edit may respell a name or two; a template filled in for another firm changes more
 
 
@@ -91,7 +91,7 @@ def conflict(a: Features, b: Features) -> bool:
         return True
     short, long_ = (a, b) if len(a.shingles) <= len(b.shingles) else (b, a)
     missing = len(short.numbers - long_.numbers)
-    if missing >= NUMBER_CONFLICTS and missing > 0.25 * len(short.numbers):
+    if missing >= NUMBER_CONFLICTS and missing > 0.5 * len(short.numbers):
         return True
     # A template filled in for another company, team or city: the shorter text names others than the longer.
     missing = len(short.names - long_.names)
