@@ -77,6 +77,17 @@ def test_dateline_shapes(text, place, region, country, when, agencies):
     assert lead.agencies == agencies
 
 
+@pytest.mark.parametrize("text, place, agency", [
+    ("Golden Globes will serve plant-based meal LOS ANGELES (AP) — The", "LOS ANGELES", "AP"),
+    ("HC dismisses petition in Himachal Shimla, Jan 1 (IANS) The high court", "Shimla", "IANS"),
+    ("Neurologic, BP drugs may reduce tumour growth Washington, Jan 1 (IANS) Researchers", "Washington", "IANS"),
+    ("Six held - coalition (MENAFN- Kuwait News Agency (KUNA)) RIYADH, Jan 1 (KUNA) -- Six", "RIYADH", "KUNA"),
+])
+def test_dateline_after_a_glued_headline(text, place, agency):
+    lead = find_dateline(text, MAY_20)
+    assert lead.dateline.place == place and lead.agencies == (agency,)
+
+
 def test_date_resolution_handles_year_rollover_and_never_guesses():
     assert resolve_date(12, 31, None, datetime(2026, 1, 1, tzinfo=timezone.utc)) == date(2025, 12, 31)
     assert resolve_date(1, 1, None, datetime(2025, 12, 31, 23, tzinfo=timezone.utc)) == date(2026, 1, 1)

@@ -132,6 +132,7 @@ def _split_place(text: str, glued: bool = False) -> tuple[str, str | None, str |
 
 def _credited(head: str, published: datetime | None) -> Lead | None:
     """A dateline closed by an agency credit: "PLACE, DATE (AGENCY) -"."""
+    fallback = None
     for paren in _PAREN.finditer(head, 0, 240):
         agencies = ("TASS",) if paren["tass"] else parse_credit(paren["credit"])
         if not agencies:
@@ -152,16 +153,25 @@ def _credited(head: str, published: datetime | None) -> Lead | None:
             prefix = prefix[: date_match.start()].strip().rstrip(",").strip()
         if not prefix:
             return Lead(Dateline(raw=raw, date=when), agencies, cut) if date_match else None
-        # Only a dateline closed by a separator ("... LOS ANGELES (AP) —") may sit after a glued headline.
-        parts = _split_place(prefix, glued=bool(head[paren.end():end].strip()))
+        separated = bool(head[paren.end():end].strip())
+        # Only a dateline with a separator or a date ("... LOS ANGELES (AP) —", "... Shimla, Jan 1 (IANS)")
+        # may sit after a glued headline.
+        glued = separated or date_match is not None
+        parts = _split_place(prefix, glued=glued)
+        for tail in (prefix.rsplit(")", 1), prefix.rsplit(",", 1)) if glued and parts is None else ():
+            # The headline glued before the dateline has its own commas or parentheses: look past them.
+            if len(tail) == 2 and tail[1].strip():
+                parts = parts or _split_place(tail[1].strip(), glued=True)
         if parts is None:
-            # A headline glued before "(Reuters) -": the credit stands, the place is unknown.
-            return Lead(None, agencies, "") if head[paren.end():end].strip() else None
+            # A headline glued before "(Reuters) -": the credit stands, the place is unknown, unless a
+            # later credit opens a real dateline ("(MENAFN- Kuwait News Agency (KUNA)) RIYADH, Jan 1 (KUNA)").
+            fallback = fallback or (Lead(None, agencies, "") if separated else None)
+            continue
         place, region, country = parts
         dateline = Dateline(raw=raw[raw.index(place):] if place in raw else raw, place=place, region=region,
                             country_code=resolve_country(place, region, country), date=when)
         return Lead(dateline, agencies, cut)
-    return None
+    return fallback
 
 
 def _uncredited(head: str) -> Lead | None:
