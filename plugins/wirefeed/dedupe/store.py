@@ -118,10 +118,13 @@ def _place(cur, new: dict[int, Features], edges: dict) -> tuple[dict[int, tuple[
     for item_id in list(sets.parent):
         if item_id > 0:
             members[sets.find(item_id)].append(item_id)
+    groups = [(group, sorted({story_of[i] for i in group if i in story_of})) for group in members.values()]
+    starting = sum(1 for _, stories in groups if not stories)
+    cur.execute("INSERT INTO stories (item_count) SELECT 0 FROM generate_series(1, %s) RETURNING id", (starting,))
+    fresh = iter(sorted(row[0] for row in cur.fetchall()))
     placed, touched = {}, set()
-    counts = {"new_stories": 0, "joined": 0, "exact_duplicates": 0}
-    for group in members.values():
-        stories = sorted({story_of[i] for i in group if i in story_of})
+    counts = {"new_stories": starting, "joined": 0, "exact_duplicates": 0}
+    for group, stories in groups:
         started = None
         if stories:
             story, absorbed = stories[0], stories[1:]
@@ -129,10 +132,7 @@ def _place(cur, new: dict[int, Features], edges: dict) -> tuple[dict[int, tuple[
                 cur.execute("UPDATE story_items SET story_id = %s WHERE story_id = ANY(%s)", (story, absorbed))
                 cur.execute("DELETE FROM stories WHERE id = ANY(%s)", (absorbed,))
         else:
-            cur.execute("INSERT INTO stories DEFAULT VALUES RETURNING id")
-            story = cur.fetchone()[0]
-            started = min(group)
-            counts["new_stories"] += 1
+            story, started = next(fresh), min(group)
         touched.add(story)
         for item_id in group:
             if item_id not in new:
@@ -161,19 +161,21 @@ def _refresh(cur, story_ids: list[int]) -> None:
             SELECT m.*, row_number() OVER (PARTITION BY story_id
                         ORDER BY published, own DESC, syndicated, word_count DESC, size DESC, id) AS rank
               FROM m
+        ), totals AS (
+            SELECT story_id, count(*) AS items, min(published) AS first_published,
+                   min(first_seen_at) AS first_seen,
+                   array_agg(DISTINCT outlet ORDER BY outlet) FILTER (WHERE outlet IS NOT NULL) AS outlets,
+                   (array_agg(dateline ORDER BY rank) FILTER (WHERE dateline IS NOT NULL))[1] AS dateline
+              FROM ranked GROUP BY story_id
+        ), credits AS (
+            SELECT story_id, array_agg(DISTINCT agency ORDER BY agency) AS agencies
+              FROM m, unnest(m.agencies) AS agency GROUP BY story_id
         )
         UPDATE stories s SET
-            canonical_item_id = c.id, title = c.title,
-            agencies = ARRAY(SELECT DISTINCT a FROM m, unnest(m.agencies) a WHERE m.story_id = s.id ORDER BY a),
-            dateline = (SELECT r.dateline FROM ranked r WHERE r.story_id = s.id AND r.dateline IS NOT NULL
-                         ORDER BY r.rank LIMIT 1),
-            first_published_at = (SELECT min(published) FROM m WHERE m.story_id = s.id),
-            first_seen_at = (SELECT min(first_seen_at) FROM m WHERE m.story_id = s.id),
-            outlets = ARRAY(SELECT DISTINCT outlet FROM m WHERE m.story_id = s.id AND outlet IS NOT NULL
-                            ORDER BY outlet),
-            item_count = (SELECT count(*) FROM m WHERE m.story_id = s.id),
-            updated_at = now()
-          FROM ranked c
+            canonical_item_id = c.id, title = c.title, agencies = COALESCE(credits.agencies, '{}'),
+            dateline = t.dateline, first_published_at = t.first_published, first_seen_at = t.first_seen,
+            outlets = COALESCE(t.outlets, '{}'), item_count = t.items, updated_at = now()
+          FROM ranked c JOIN totals t USING (story_id) LEFT JOIN credits USING (story_id)
          WHERE c.story_id = s.id AND c.rank = 1""", {"ids": story_ids})
 
 
