@@ -361,7 +361,8 @@ def test_date_string_cases():
 # --- hostile --------------------------------------------------------------------------------------
 
 def test_hostile_xml_is_rejected_or_parsed_without_expansion_quickly():
-    """XXE, billion laughs, quadratic blowup, external DTDs: an error or unexpanded text, within a second."""
+    """XXE, billion laughs, quadratic blowup, external DTDs: an error or unexpanded text, within 2 s (bombs
+    expanded take minutes and gigabytes; the margin is for a loaded machine)."""
     checks = score("hostile: XML")
     secret = (HOSTILE / "py_load_eudravigilance" / "xxe_target.txt").read_text().strip()
     for path in sorted(HOSTILE.rglob("*.xml")):
@@ -370,7 +371,7 @@ def test_hostile_xml_is_rejected_or_parsed_without_expansion_quickly():
         elapsed = time.monotonic() - started
         produced = " ".join(f"{i.title} {i.text} {i.html}" for i in items) + result.feed_title
         expanded = (secret and secret in produced) or "XXE-ATTACK" in produced or len(produced) > 10_000
-        checks.record(elapsed < 1.0 and not expanded, f"{path.name}: {elapsed:.2f}s, expanded={expanded}")
+        checks.record(elapsed < 2.0 and not expanded, f"{path.name}: {elapsed:.2f}s, expanded={expanded}")
     assert checks.checked >= 15 and checks.rate == 1.0, checks.report("hostile XML")
 
 

@@ -53,7 +53,7 @@ def parse_feed(data: bytes, *, url: str | None = None, content_type: str | None 
         content_type = "application/xml; charset=utf-8"
     data = defuse_doctype(data)
     parsed, problem = _feedparser(data, url, content_type)
-    if problem:
+    if problem and _ITEM_TAG.search(data):
         # feedparser's loose parser loses entries after a mismatched tag; lxml's recovery often keeps them.
         recovered = _lxml_recover(data)
         retry = _feedparser(recovered, url, "application/xml; charset=utf-8")[0] if recovered else None
