@@ -59,7 +59,7 @@ def test_every_feed_file_parses_without_crash_and_quickly():
             crashes.record(False, f"{name}: {exc.__class__.__name__}: {exc}")
             continue
         crashes.record(True, name)
-        if time.monotonic() - started > 5:
+        if time.monotonic() - started > 10:  # the largest file (1.6 MB) takes ~1 s on an idle machine
             slow.append(name)
         if result.error and not result.items:
             assert result.error.strip(), name
@@ -70,7 +70,7 @@ def test_every_feed_file_parses_without_crash_and_quickly():
             readable.record(bool(items) or (not result.error and result.format not in ("", "xml")),
                             f"{name}: {result.error or 'no items'}")
     assert crashes.rate == 1.0, crashes.report("no crash")
-    assert not slow, f"took over 5 s: {slow}"
+    assert not slow, f"took over 10 s: {slow}"
     assert readable.rate >= 0.97, readable.report("feed files yield items")
     assert safe.rate == 1.0, safe.report("active content")
 
