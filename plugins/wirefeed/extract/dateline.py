@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from wirefeed.extract.agencies import parse_credit
-from wirefeed.extract.patterns import DATELINE_PREFIXES, DATELINE_SEPARATOR, MONTHS, PLACE_PARTICLES, WEEKDAYS
+from wirefeed.extract.patterns import (
+    DATE_PREPOSITIONS, DATELINE_PREFIXES, DATELINE_SEPARATOR, MONTHS, PLACE_PARTICLES, WEEKDAYS,
+)
 from wirefeed.extract.places import resolve_country
 from wirefeed.models import Dateline
 
@@ -18,11 +20,12 @@ _MONTH = "(?:" + "|".join(sorted((re.escape(m) for m in MONTHS), key=len, revers
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]|20)\d\d"
 _DATE = re.compile(
-    rf"(?:,|\.)?\s*(?:(?P<m1>{_MONTH})\s{{0,2}}(?P<d1>{_DAY})|(?P<d2>{_DAY})\.?\s{{0,2}}(?:de\s)?(?P<m2>{_MONTH}))"
+    rf"(?:,|\.)?\s*(?:(?:{'|'.join(DATE_PREPOSITIONS)})\s+)?(?:(?P<m1>{_MONTH})\s{{0,2}}(?P<d1>{_DAY})|(?P<d2>{_DAY})\.?\s{{0,2}}(?:de\s)?(?P<m2>{_MONTH}))"
     rf"(?:,?\s{{0,2}}(?:de\s)?(?P<y>{_YEAR}))?\s*[,.]?\s*$",
     re.IGNORECASE,
 )
-_PAREN = re.compile(r"\((?P<credit>[^()\n]{1,60})\)|/(?P<tass>TASS)/")
+# "(ANI)", and the slashed credits of TASS ("/TASS/") and Arab agencies ("/ وام /").
+_PAREN = re.compile(r"\((?P<credit>[^()\n]{1,60})\)|/\s?(?P<slashed>[^/()\n]{2,20}?)\s?/")
 _SEPARATOR = re.compile(rf"\s*(?:{DATELINE_SEPARATOR}\s*)?")
 _PREFIXES = tuple(re.compile(p) for p in DATELINE_PREFIXES)
 _AFTER_CREDIT = re.compile(r"(?P<prefix>[^\n()\[\]]{2,80}?)\s*(?:[-–—]{1,2}|:)\s+")
@@ -134,7 +137,7 @@ def _credited(head: str, published: datetime | None) -> Lead | None:
     """A dateline closed by an agency credit: "PLACE, DATE (AGENCY) -"."""
     fallback = None
     for paren in _PAREN.finditer(head, 0, 240):
-        agencies = ("TASS",) if paren["tass"] else parse_credit(paren["credit"])
+        agencies = parse_credit(paren["credit"] or paren["slashed"])
         if not agencies:
             continue
         prefix = head[: paren.start()]

@@ -16,7 +16,7 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "AP": ("AP", "Associated Press", "The Associated Press"),
     "AFP": ("AFP", "Agence France-Presse", "Agence France Presse"),
     "XINHUA": ("Xinhua", "Xinhua News Agency", "Xinhuanet"),
-    "WAM": ("WAM", "Emirates News Agency"),
+    "WAM": ("WAM", "Emirates News Agency", "وام"),
     "TPS": ("TPS", "Tazpit Press Service", "Tazpit News Agency"),
     "BLOOMBERG": ("Bloomberg", "Bloomberg News", "Bloomberg L.P.", "Bloomberg LP"),
     "DPA": ("dpa", "Deutsche Presse-Agentur", "dpa correspondents", "dpa correspondent"),
@@ -26,14 +26,14 @@ AGENCIES: dict[str, tuple[str, ...]] = {
     "KYODO": ("Kyodo", "Kyodo News"),
     "JIJI": ("Jiji", "Jiji Press"),
     "YONHAP": ("Yonhap", "Yonhap News Agency"),
-    "AA": ("AA", "Anadolu", "Anadolu Agency", "Anadolu Ajansi"),
+    "AA": ("AA", "Anadolu", "Anadolu Agency", "Anadolu Ajansi", "الأناضول"),
     "BERNAMA": ("Bernama",),
     "APP": ("APP", "Associated Press of Pakistan"),
     "BSS": ("BSS", "Bangladesh Sangbad Sangstha"),
     "UPI": ("UPI", "United Press International"),
-    "KUNA": ("KUNA", "Kuwait News Agency"),
-    "SPA": ("SPA", "Saudi Press Agency"),
-    "QNA": ("QNA", "Qatar News Agency"),
+    "KUNA": ("KUNA", "Kuwait News Agency", "كونا"),
+    "SPA": ("SPA", "Saudi Press Agency", "واس"),
+    "QNA": ("QNA", "Qatar News Agency", "قنا"),
     "BNA": ("BNA", "Bahrain News Agency"),
     "ONA": ("ONA", "Oman News Agency"),
     "MENA": ("MENA", "Middle East News Agency"),
@@ -100,6 +100,7 @@ SIGNOFF_LINES: tuple[tuple[str, str], ...] = (
     ("YONHAP", r"\(END\)"),
     ("", r"(?=[a-z-]*/)[a-z]{2,5}(?:[-/][a-z]{2,5}){1,5}"),  # desk initials ("sps/rad", AFP's "burs-ah/rmb")
     ("", r"\d{6} GMT [A-Z][a-z]{2} \d{1,2}"),  # dpa transmission time
+    ("", r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),  # a reporter's e-mail address (Yonhap)
     ("", r"\d{4} ?(?:GMT|IST|hrs|HRS)"),
     ("", r"_{3,}|-{3,}|\*{3,}|(?:\* ){2,}\*|#+"),
 )
@@ -245,6 +246,9 @@ MONTHS: dict[str, int] = {
     **dict.fromkeys(("sep", "sept", "september", "septembre", "septiembre", "settembre", "setembro", "set"), 9),
     **dict.fromkeys(("oct", "october", "octobre", "oktober", "octubre", "ottobre", "outubro", "okt", "out"), 10),
     **dict.fromkeys(("nov", "november", "novembre", "noviembre", "novembro"), 11),
+    # Arabic
+    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "ابريل": 4, "مايو": 5, "يونيو": 6, "يوليو": 7,
+    "أغسطس": 8, "اغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
     # Hindi
     "जनवरी": 1, "फरवरी": 2, "फ़रवरी": 2, "मार्च": 3, "अप्रैल": 4, "मई": 5, "जून": 6, "जुलाई": 7,
     "अगस्त": 8, "सितंबर": 9, "सितम्बर": 9, "अक्टूबर": 10, "नवंबर": 11, "नवम्बर": 11, "दिसंबर": 12, "दिसम्बर": 12,
@@ -258,6 +262,9 @@ DATELINE_SEPARATOR = r"(?:\.?\s*[-–—―\x97_]{1,2}|:|\.-|\.(?=\s)|।)"
 # Lower-case words a place name may hold ("Rio de Janeiro", "Frankfurt am Main", "Stratford-upon-Avon").
 PLACE_PARTICLES = ("de", "del", "della", "di", "da", "do", "dos", "das", "la", "le", "les", "am", "an", "der",
                    "on", "upon", "sur", "en", "of", "the", "y", "al", "el", "bin", "es", "im", "ob")
+
+# Words joining a dateline's place to its date ("Paris, le 20 mai", "أبوظبي في 20 مايو").
+DATE_PREPOSITIONS = ("le", "el", "il", "am", "on", "في")
 
 # Weekdays a dateline may carry before its date ("WASHINGTON, Tuesday, May 20 (UPI)").
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
