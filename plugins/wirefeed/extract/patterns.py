@@ -114,7 +114,7 @@ TAIL_BLOCK_STARTS: tuple[str, ...] = (
 
 # A sign-off credit at the very end of the last paragraph: "... peoples. (ANI/TPS)", "--IANS".
 # {credit} is filled with the agency-name alternation.
-CLOSING_CREDIT = r"(?:\(\s*(?P<c1>{credit}(?:\s*[/,&]\s*{credit})*)\s*\)|[-–—]{{1,2}}\s*(?P<c2>{credit}))\s*\.?$"
+CLOSING_CREDIT = r"(?:\(\s*(?P<c1>{credit}(?:\s*[/,&]\s*{credit})*)\s*\)|(?<!\w)[-–—]{{1,2}}\s*(?P<c2>{credit}))\s*\.?$"
 
 # Trailing lines crediting people or agencies: (kind, regex), matched against a whole line.
 # "authors": the names in group "names" are authors; "credit": cut only when "names" holds an
