@@ -17,10 +17,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import psycopg2
+from psycopg2.extras import execute_values
 
 from wirefeed import db
 from wirefeed.dedupe.match import features
-from wirefeed.dedupe.store import add, lookup
+from wirefeed.dedupe.store import add, assign_stories, lookup
 
 OUT = Path(__file__).parent / "out"
 DATABASE = "wirefeed_bench_dedupe"
@@ -82,16 +83,16 @@ class Corpus:
         return text, None
 
 
-def _bench_url(url: str) -> str:
+def _bench_url(url: str, database: str) -> str:
     """The server of `url` with the bench's own database, created afresh and migrated."""
     parts = urlsplit(url)
     admin = psycopg2.connect(url)
     admin.autocommit = True
     with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{DATABASE}"')
+        cur.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{database}"')
     admin.close()
-    bench_url = urlunsplit(parts._replace(path="/" + DATABASE))
+    bench_url = urlunsplit(parts._replace(path="/" + database))
     conn = psycopg2.connect(bench_url)
     db.migrate(conn)
     conn.close()
@@ -114,7 +115,7 @@ def bench_index(conn, sizes: list[int], *, batch: int = 1000, seed: int = 0) -> 
     while index < total:
         docs = [corpus.next(index + k) for k in range(min(batch, total - index))]
         started, cpu = time.perf_counter(), time.process_time()
-        keyed = [(index + k, set(features(text).band_keys().tolist())) for k, (text, _) in enumerate(docs)]
+        keyed = [(index + k, set(features(text).band_keys.tolist())) for k, (text, _) in enumerate(docs)]
         featured, cpu = time.perf_counter(), time.process_time() - cpu
         with conn.cursor() as cur:
             hits = lookup(cur, sorted(set().union(*(keys for _, keys in keyed))))
@@ -150,21 +151,74 @@ def bench_index(conn, sizes: list[int], *, batch: int = 1000, seed: int = 0) -> 
     return {"batch": batch, "sizes": results}
 
 
+def bench_stories(conn, sizes: list[int], *, batch: int = 1000, seed: int = 0) -> dict:
+    """The whole incremental path: load generated items, assign_stories batch by batch; items/s and quality."""
+    corpus = Corpus(seed)
+    checkpoints = sorted(sizes)
+    with conn.cursor() as cur:
+        cur.execute("INSERT INTO feeds (url, name, outlet) VALUES ('bench://dedupe', 'bench', 'BENCH') RETURNING id")
+        feed_id = cur.fetchone()[0]
+    conn.commit()
+    source_of, item_of, results = {}, {}, []
+    spent = {0: 0.0}
+    index, total = 0, checkpoints[-1]
+    while index < total:
+        docs = [corpus.next(index + k) for k in range(min(batch, total - index))]
+        rows = [(feed_id, f"bench:{index + k}", text, text, f"{index + k}") for k, (text, _) in enumerate(docs)]
+        with conn.cursor() as cur:
+            ids = execute_values(cur, """INSERT INTO items (feed_id, identity, text, body_text, content_hash)
+                                         VALUES %s RETURNING id""", rows, page_size=batch, fetch=True)
+        conn.commit()
+        for k, ((item_id,), (_, source)) in enumerate(zip(ids, docs)):
+            item_of[index + k] = item_id
+            if source is not None:
+                source_of[item_id] = item_of[source]
+        started = time.perf_counter()
+        assign_stories(conn, [item_id for (item_id,) in ids])
+        spent[index + len(docs)] = spent[index] + time.perf_counter() - started
+        index += len(docs)
+        if index in checkpoints:
+            start = max(k for k in spent if k <= index - index // 10)
+            rate = (index - start) / (spent[index] - spent[start])
+            with conn.cursor() as cur:
+                cur.execute("SELECT item_id, story_id FROM story_items")
+                story = dict(cur.fetchall())
+                cur.execute("SELECT count(*) FROM stories")
+                stories = cur.fetchone()[0]
+            conn.commit()
+            joined = sum(story[copy] == story[source] for copy, source in source_of.items())
+            originals = index - len(source_of)
+            results.append({"items": index, "items_per_s": round(rate, 1), "peak_rss_mb": round(peak_rss_mb(), 1),
+                            "copies_joined": joined, "copies": len(source_of), "stories": stories,
+                            "originals": originals})
+            print(f"{index:>9,} items: {rate:7.1f} items/s through assign_stories (last tenth), peak RSS "
+                  f"{peak_rss_mb():.1f} MB, copies joined {joined}/{len(source_of)}, {stories:,} stories for "
+                  f"{originals:,} originals", flush=True)
+    return {"batch": batch, "sizes": results}
+
+
 def main(argv: list[str] | None = None) -> dict:
-    """Run the benchmark (10k and 100k; 1M with --full) and write bench/out/bench_dedupe.json."""
+    """Run the benchmark (10k and 100k; 1M with --full) and write its JSON under bench/out/."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--full", action="store_true", help="go on to 1,000,000 items (several minutes)")
     parser.add_argument("--sizes", type=int, nargs="*", help="explicit checkpoint sizes")
+    parser.add_argument("--stories", action="store_true",
+                        help="time the whole path (items in PostgreSQL, assign_stories) instead of the index alone")
     parser.add_argument("--database-url", help="server to use (default: WIREFEED_DATABASE_URL or embedded)")
     args = parser.parse_args(argv)
     sizes = args.sizes or ([10_000, 100_000, 1_000_000] if args.full else [10_000, 100_000])
-    conn = psycopg2.connect(_bench_url(db.resolve_url(args.database_url)))
+    database = DATABASE + ("_stories" if args.stories else "")
+    conn = psycopg2.connect(_bench_url(db.resolve_url(args.database_url), database))
     try:
-        report = {"benchmark": "dedupe near-duplicate index", **bench_index(conn, sizes)}
+        if args.stories:
+            report = {"benchmark": "dedupe assign_stories", **bench_stories(conn, sizes)}
+        else:
+            report = {"benchmark": "dedupe near-duplicate index", **bench_index(conn, sizes)}
     finally:
         conn.close()
     OUT.mkdir(exist_ok=True)
-    (OUT / "bench_dedupe.json").write_text(json.dumps(report, indent=1) + "\n")
+    name = "bench_dedupe_stories.json" if args.stories else "bench_dedupe.json"
+    (OUT / name).write_text(json.dumps(report, indent=1) + "\n")
     return report
 
 

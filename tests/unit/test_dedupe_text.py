@@ -48,9 +48,9 @@ def test_sentence_keys_skip_short_sentences_and_survive_rewrapping():
 def test_hashes_are_the_same_in_another_process():
     # The index lives in PostgreSQL: a key computed today must equal one computed after a restart.
     code = ("from wirefeed.dedupe.match import features; import sys; "
-            "sys.stdout.write(','.join(map(str, features(sys.argv[1]).band_keys().tolist())))")
+            "sys.stdout.write(','.join(map(str, features(sys.argv[1]).band_keys.tolist())))")
     other = subprocess.run([sys.executable, "-c", code, STORY], capture_output=True, text=True, check=True).stdout
-    assert other == ",".join(map(str, features(STORY).band_keys().tolist()))
+    assert other == ",".join(map(str, features(STORY).band_keys.tolist()))
 
 
 def test_minhash_estimates_jaccard():

@@ -6,8 +6,8 @@ from pathlib import Path
 from wirefeed import config
 from wirefeed.clean import clean_item
 from wirefeed.cli import print_json
-from wirefeed.dedupe.cluster import UnionFind
 from wirefeed.dedupe import group_documents
+from wirefeed.dedupe.cluster import UnionFind
 from wirefeed.errors import ParseError, WirefeedError
 from wirefeed.extract import extract_article
 from wirefeed.extract.reader import read_item

@@ -43,7 +43,7 @@ def candidate_pairs(feats: list[Features]) -> set[tuple[int, int]]:
         if f.fingerprint is None:
             continue
         buckets[f.fingerprint].append(i)
-        for key in f.band_keys().tolist():
+        for key in f.band_keys.tolist():
             buckets[key].append(i)
     pairs = set()
     for members in buckets.values():

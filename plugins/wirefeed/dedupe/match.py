@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -35,6 +36,7 @@ class Features:
     agencies: frozenset = frozenset()
     names: frozenset = frozenset()
 
+    @cached_property
     def band_keys(self) -> np.ndarray:
         """The LSH band keys under which this document is indexed (none when it is too short)."""
         if self.fingerprint is None:

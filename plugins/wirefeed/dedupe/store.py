@@ -47,11 +47,13 @@ def add(cur, rows: list[tuple[int, int]]) -> None:
                         io.StringIO("".join(f"{key}\t{item}\n" for key, item in rows)))
 
 
-def _pending(cur, item_ids: list[int]) -> dict[int, Features]:
-    """Features of the given items not yet fingerprinted in their current version."""
-    cur.execute(f"""SELECT {_ITEM_COLUMNS} FROM items i LEFT JOIN item_fingerprints f ON f.item_id = i.id
+def _pending(cur, item_ids: list[int]) -> tuple[dict[int, Features], dict[int, str]]:
+    """Features and content hashes of the given items not yet fingerprinted in their current version."""
+    cur.execute(f"""SELECT {_ITEM_COLUMNS}, i.content_hash FROM items i
+                    LEFT JOIN item_fingerprints f ON f.item_id = i.id
                     WHERE i.id = ANY(%s) AND f.content_hash IS DISTINCT FROM i.content_hash""", (item_ids,))
-    return {row[0]: _features(row) for row in cur.fetchall()}
+    rows = cur.fetchall()
+    return {row[0]: _features(row[:-1]) for row in rows}, {row[0]: row[-1] for row in rows}
 
 
 def _candidates(cur, new: dict[int, Features]) -> dict:
@@ -62,7 +64,7 @@ def _candidates(cur, new: dict[int, Features]) -> dict:
         if feat.fingerprint is None:
             continue
         buckets[feat.fingerprint].add(item_id)
-        for key in feat.band_keys().tolist():
+        for key in feat.band_keys.tolist():
             buckets[key].add(item_id)
             keys.add(key)
     fingerprints = [f.fingerprint for f in new.values() if f.fingerprint]
@@ -184,7 +186,7 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
     counts = {"items": 0, "new_stories": 0, "joined": 0, "exact_duplicates": 0}
     with conn.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-        new = _pending(cur, sorted(set(item_ids)))
+        new, versions = _pending(cur, sorted(set(item_ids)))
         if not new:
             conn.commit()
             return counts
@@ -199,14 +201,12 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
                                ON CONFLICT (item_id) DO UPDATE SET story_id = EXCLUDED.story_id,
                                    match = EXCLUDED.match, score = EXCLUDED.score, linked_at = now()""",
                        [(i, *placed[i]) for i in ids], page_size=5000)
-        keys = {i: sorted(set(new[i].band_keys().tolist())) for i in ids}
-        execute_values(cur, """INSERT INTO item_fingerprints (item_id, content_hash, fingerprint, keys)
-                               SELECT v.id, i.content_hash, v.fp, v.keys FROM (VALUES %s) v (id, fp, keys)
-                               JOIN items i ON i.id = v.id
+        keys = {i: sorted(set(new[i].band_keys.tolist())) for i in ids}
+        execute_values(cur, """INSERT INTO item_fingerprints (item_id, content_hash, fingerprint, keys) VALUES %s
                                ON CONFLICT (item_id) DO UPDATE SET content_hash = EXCLUDED.content_hash,
                                    fingerprint = EXCLUDED.fingerprint, keys = EXCLUDED.keys, computed_at = now()""",
-                       [(i, new[i].fingerprint, keys[i]) for i in ids],
-                       template="(%s::bigint, %s::text, %s::bigint[])", page_size=5000)
+                       [(i, versions[i], new[i].fingerprint, keys[i]) for i in ids],
+                       template="(%s, %s, %s, %s::bigint[])", page_size=5000)
         add(cur, [(key, i) for i in ids for key in keys[i]])
         _refresh(cur, sorted(touched))
     conn.commit()
