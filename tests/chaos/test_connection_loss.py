@@ -1,0 +1,163 @@
+"""The database connection killed mid-batch, and the server restarted mid-load: the step fails with a clear
+error, nothing half-written survives, and the retry (the step called again, as Airflow would) completes it."""
+import threading
+
+import psycopg2
+import pgserver
+import pytest
+
+from wirefeed import db, pipeline
+
+from tests.chaos.conftest import fetch_all, plain_connect, run_clean, snapshot, unthrottle, write_registry
+from tests.chaos.feedserver import wait_for
+from tests.conftest import count
+
+pytestmark = pytest.mark.chaos
+
+FEEDS, ITEMS = 12, 100
+# What the pipeline's backend is in when it is hit: the items upsert, or the clustering transaction (its
+# features are computed between statements, so the backend sits idle in that transaction for seconds).
+MOMENTS = {"load": "%INSERT INTO items AS i %", "cluster": "SELECT i.id, i.body_text%"}
+
+
+class Killer(threading.Thread):
+    """Waits until `after` fetches are processed and the pipeline's backend runs a matching query, then strikes."""
+
+    def __init__(self, url: str, query_like: str, strike, *, after: int = 5):
+        super().__init__(daemon=True)
+        self.url, self.query_like, self.strike, self.after = url, query_like, strike, after
+        self.struck_at: int | None = None  # fetches processed when it struck
+
+    def run(self):
+        watch = plain_connect(self.url)
+        watch.autocommit = True
+        cur = watch.cursor()
+
+        def found():
+            cur.execute("""SELECT a.pid, (SELECT count(*) FROM fetches WHERE processed_at IS NOT NULL AND body IS NOT NULL)
+                           FROM pg_stat_activity a WHERE a.datname = current_database()
+                            AND a.application_name = 'wirefeed' AND a.state <> 'idle' AND a.query LIKE %s""",
+                        (self.query_like,))
+            row = cur.fetchone()
+            if row and row[1] >= self.after:
+                self.strike(cur, row[0])
+                self.struck_at = row[1]
+            return self.struck_at is not None
+
+        wait_for(found, timeout=120, every=0.002)
+        watch.close()
+
+
+def _feeds(server, tmp_path):
+    urls = [server.base + f"/feed/{n}.xml" for n in range(FEEDS)]
+    return write_registry(tmp_path / "feeds.yaml", urls)
+
+
+def _landed(url, registry):
+    """Sync and fetch every feed (nothing goes wrong here); the faults strike the processing."""
+    conn = db.connect(url)
+    unthrottle(conn, ["127.0.0.1"])
+    pipeline.sync_registry(conn, registry)
+    assert fetch_all(conn).fetched == FEEDS
+    return conn
+
+
+def _terminate(cur, pid):
+    cur.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+
+@pytest.fixture
+def feed_server(server):
+    server.items = ITEMS
+    return server
+
+
+@pytest.mark.parametrize("moment", sorted(MOMENTS))
+def test_backend_terminated_mid_batch_then_retry(moment, make_db, feed_server, tmp_path):
+    registry = _feeds(feed_server, tmp_path)
+    url = make_db()
+    conn = _landed(url, registry)
+    killer = Killer(url, MOMENTS[moment], _terminate, after=5 if moment == "load" else FEEDS)
+    killer.start()
+    with pytest.raises(psycopg2.OperationalError, match="terminating connection|server closed the connection"):
+        pipeline.process_pending(conn)
+    killer.join(5)
+    assert killer.struck_at is not None
+    conn.close()
+
+    check = plain_connect(url)
+    # The fetch being loaded rolled back whole: items exist only for fetches marked processed.
+    assert count(check, "SELECT count(*) FROM items i JOIN fetches f ON f.id = i.fetch_id "
+                        "WHERE f.processed_at IS NULL") == 0
+    assert count(check, "SELECT count(*) FROM items") == ITEMS * killer.struck_at
+
+    conn = db.connect(url)  # the retry: a new task attempt, a new connection
+    retried = pipeline.process_pending(conn)
+    assert retried.fetches == FEEDS - killer.struck_at and retried.items_new == ITEMS * retried.fetches
+    landed = snapshot(conn)
+    conn.close()
+    check.close()
+    assert landed == run_clean(make_db(), registry)
+    assert landed["items"] == landed["distinct_keys"] == FEEDS * ITEMS and landed["unprocessed"] == 0
+
+
+def test_backend_terminated_mid_fetch_then_retry(make_db, feed_server, tmp_path):
+    registry = _feeds(feed_server, tmp_path)
+    url = make_db()
+    conn = db.connect(url)
+    unthrottle(conn, ["127.0.0.1"])
+    pipeline.sync_registry(conn, registry)
+    killer = Killer(url, "%INSERT INTO fetches%", _terminate, after=0)
+    killer.start()
+    with pytest.raises((psycopg2.OperationalError, psycopg2.InterfaceError)):
+        fetch_all(conn)
+    killer.join(5)
+    conn.close()
+
+    conn = db.connect(url)
+    # The dead session's host slots (advisory locks) went with it: the retry is not kept off the host.
+    retried = fetch_all(conn)
+    assert retried.deferred == 0 and retried.failed == 0
+    pipeline.process_pending(conn)
+    landed = snapshot(conn)
+    conn.close()
+    assert landed == run_clean(make_db(), registry)
+    assert landed["items"] == landed["distinct_keys"] == FEEDS * ITEMS
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    """An embedded PostgreSQL of this test's own, which it may restart (never the machine's shared server)."""
+    url = db.embedded_url(tmp_path / "pg", database="wirefeed")
+    server = db._embedded[str(tmp_path / "pg")]
+    conn = psycopg2.connect(url)
+    db.migrate(conn)
+    conn.close()
+    yield url, server
+    server.cleanup_mode = "stop"
+
+
+def test_server_restarted_mid_load_then_retry(own_server, make_db, feed_server, tmp_path):
+    url, server = own_server
+    registry = _feeds(feed_server, tmp_path)
+    conn = _landed(url, registry)
+
+    def restart(cur, pid):
+        pgserver.pg_ctl(["-w", "-m", "fast", "restart"], pgdata=server.pgdata, user=server.system_user, timeout=60)
+
+    killer = Killer(url, MOMENTS["load"], restart)
+    killer.start()
+    with pytest.raises(psycopg2.OperationalError):
+        pipeline.process_pending(conn)
+    killer.join(90)
+    assert killer.struck_at is not None
+    conn.close()
+
+    conn = db.connect(url)  # the server is back: the retry connects and finishes the work
+    assert count(conn, "SELECT count(*) FROM items") == ITEMS * killer.struck_at
+    retried = pipeline.process_pending(conn)
+    assert retried.fetches == FEEDS - killer.struck_at
+    landed = snapshot(conn)
+    conn.close()
+    assert landed == run_clean(make_db(), registry)
+    assert landed["items"] == landed["distinct_keys"] == FEEDS * ITEMS
