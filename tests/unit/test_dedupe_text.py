@@ -67,3 +67,8 @@ def test_edited_copy_matches_and_short_texts_do_not():
     edited = STORY.replace("Defence", "Defense").replace("Monday", "Monday morning")
     assert match(features(STORY), features(edited))[0] == "near"
     assert match(features("Markets close higher"), features("Markets close higher")) is None
+
+
+def test_names_skip_sentence_openers_desk_codes_and_calendar_words():
+    found = text.names("Officials said Hurco Companies met NASDAQ staff on Monday in May. Prices rose. PTI ZA NSK")
+    assert found == {"hurco", "companies", "nasdaq"}

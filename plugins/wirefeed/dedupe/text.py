@@ -27,6 +27,7 @@ _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augu
            "october", "november", "december")
 _MONTH_ABBR = {m[:3]: m for m in _MONTHS} | {"sept": "september"}
 _MONTH_OF = {m: m for m in _MONTHS} | _MONTH_ABBR
+_CALENDAR = frozenset(_WEEKDAYS) | frozenset(_MONTH_OF)
 _MASK64 = (1 << 64) - 1
 _SHINGLE_MULT = np.uint64(0x9E3779B97F4A7C15)
 
@@ -89,7 +90,10 @@ def names(text: str) -> frozenset:
     """Capitalized words not opening a sentence, lower-cased: the people, places and firms a text is about."""
     found = set()
     for sentence in _SENTENCE_END.split(_TEASER.sub("", unicodedata.normalize("NFKC", text or ""))):
-        found.update(word.casefold() for word in _NAME.findall(sentence.replace("’", "'"))[1:])
+        for word in _NAME.findall(sentence.replace("’", "'"))[1:]:
+            # Desk codes of a sign-off ("PTI ZA NSK") and calendar words (compared as dates) are not names.
+            if not (word.isupper() and len(word) <= 3) and word.casefold() not in _CALENDAR:
+                found.add(word.casefold())
     return frozenset(found)
 
 
