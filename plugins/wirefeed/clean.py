@@ -35,6 +35,9 @@ _SPACES = re.compile(r"[ \t\f\v\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _EDGE_SPACE = re.compile(r" ?\n ?")
 # C0 controls except tab and newline, lone surrogates, and the non-characters XML and PostgreSQL refuse.
 _INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+# UTF-8 read as Latin-1/cp1252 always shows a lead byte as one of Â..ô, and cp1252 read as Latin-1 shows
+# C1 controls: text with neither (English with curly quotes, Hindi, Chinese...) cannot be that mojibake.
+_MOJIBAKE_HINT = re.compile(r"[\x80-\x9f\u00c2-\u00f4]")
 # C1 controls: after ftfy had its chance to read them as the cp1252 punctuation they usually were.
 _C1 = re.compile(r"[\x80-\x84\x86-\x9f]")
 
@@ -44,8 +47,8 @@ def fix_text(text: str) -> str:
     if not text:
         return ""
     text = _INVALID.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    # ftfy only where it can matter: mojibake needs non-ASCII characters, and is_bad is cheap.
-    if not text.isascii() and ftfy.badness.is_bad(text):
+    # ftfy only where it can matter: its badness check costs a regex pass over the whole text.
+    if _MOJIBAKE_HINT.search(text) and ftfy.badness.is_bad(text):
         text = ftfy.fix_encoding(text)
     return unicodedata.normalize("NFC", _C1.sub("", text.replace("\x85", "\n")))
 
