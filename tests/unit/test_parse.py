@@ -36,6 +36,16 @@ def test_rss_item_fields_and_canonical_url_resolved_against_the_feed_url():
     assert item.flags == ()
 
 
+def test_feedburner_link_is_kept_and_the_original_article_is_the_canonical_url():
+    data = (b'<rss version="2.0" xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"><channel><title>t</title>'
+            b"<item><title>a</title><link>http://feedproxy.google.com/~r/x/~3/abc/story</link>"
+            b"<feedburner:origLink>https://News.example.com/story?utm_source=feedburner</feedburner:origLink>"
+            b"</item></channel></rss>")
+    (item,) = parse(data, now=NOW).items
+    assert item.link == "http://feedproxy.google.com/~r/x/~3/abc/story"
+    assert item.url == "https://news.example.com/story"
+
+
 def test_cp1252_bytes_declared_as_utf8_are_repaired():
     (item,) = _parse("cp1252_declared_utf8.xml").items
     assert item.title == "Café owners \u2018welcome\u2019 the ruling"

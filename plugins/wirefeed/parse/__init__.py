@@ -90,7 +90,7 @@ def _finish(result: ParseResult, base: str | None, now: datetime) -> ParseResult
 
 def _finish_item(item: Item, base: str | None, now: datetime) -> Item:
     """One item with its canonical URL, publication date settled and flags set."""
-    url = canonical_url(item.link, base)
+    url = canonical_url(item.url or item.link, base)  # a parser may know a better target (FeedBurner)
     if url is None and item.guid and item.guid.startswith(("http://", "https://")):
         url = canonical_url(item.guid)  # RSS guids are permalinks unless isPermaLink="false"
     enclosures = tuple(dataclasses.replace(e, url=urljoin(base, e.url)) for e in item.enclosures) if base \

@@ -130,6 +130,7 @@ def _item(entry, base: str | None, feed_language: str | None, feed_authors: tupl
     return Item(
         guid=_str(entry.get("id")) or None,
         link=_link(entry),
+        url=_str(entry.get("feedburner_origlink")).strip() or None,  # the article behind FeedBurner's proxy
         title=_title(entry),
         authors=_authors(entry) or feed_authors,
         published_at=published or updated,
@@ -181,8 +182,8 @@ def _title(entry) -> str:
 
 
 def _link(entry) -> str | None:
-    """The article link: FeedBurner's original link, the alternate link, else the first link of any kind."""
-    for candidate in (entry.get("feedburner_origlink"), entry.get("link"),
+    """The entry's link as the feed gives it: the alternate link, else the first link of any kind."""
+    for candidate in (entry.get("link"),
                       *(link.get("href") for link in _dicts(entry.get("links")))):
         if _str(candidate).strip():
             return _str(candidate)
