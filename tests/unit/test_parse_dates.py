@@ -23,6 +23,11 @@ UTC = timezone.utc
     ("May 20, 2025", datetime(2025, 5, 20, tzinfo=UTC)),
     ("Fri, 31 Mar 2023 20:19:00 America/Los_Angeles", datetime(2023, 4, 1, 3, 19, tzinfo=UTC)),
     ("Κυρ, 11 Ιούλ 2004 12:00:00 EST", datetime(2004, 7, 11, 17, 0, tzinfo=UTC)),
+    ("Seg, 24 Set 2018 19:22:00 -0300", datetime(2018, 9, 24, 22, 22, tzinfo=UTC)),    # Portuguese
+    ("mié, 03 dic 2025 08:00:00 +0100", datetime(2025, 12, 3, 7, 0, tzinfo=UTC)),      # Spanish
+    ("lun., 12 févr. 2024 10:00:00 +0100", datetime(2024, 2, 12, 9, 0, tzinfo=UTC)),   # French
+    ("Di, 05 März 2024 10:00:00 +0100", datetime(2024, 3, 5, 9, 0, tzinfo=UTC)),       # German
+    ("Sun, 20 Apr 2014 8:19 pm CEST", datetime(2014, 4, 20, 18, 19, tzinfo=UTC)),
 ])
 def test_parse_date(value, expected):
     assert parse_date(value) == expected

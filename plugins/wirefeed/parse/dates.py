@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +31,16 @@ _FEEDPARSER_ZONES = {"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST",
 _TRAILING_ZONE = re.compile(r"\s\(?([A-Za-z]{2,5})\)?\s*$")
 _CLOCK = re.compile(r"(?<!\d)(\d\d?):(\d\d)(?::(\d\d))?")
 _ISO_DAY = re.compile(r"^(\d+)-(\d\d)-(\d\d)")
+# Month names of the languages whose outlets localise RFC 822 dates (pt, es, fr, de, it), by 3-4 letter prefix.
+_MONTHS = {
+    "jan": "Jan", "gen": "Jan", "ene": "Jan", "fev": "Feb", "feb": "Feb", "fevr": "Feb", "mar": "Mar",
+    "marz": "Mar", "mrz": "Mar", "abr": "Apr", "apr": "Apr", "avr": "Apr", "mai": "May", "may": "May",
+    "mag": "May", "jun": "Jun", "juin": "Jun", "giu": "Jun", "jul": "Jul", "juil": "Jul", "lug": "Jul",
+    "ago": "Aug", "aug": "Aug", "aou": "Aug", "set": "Sep", "sep": "Sep", "out": "Oct", "oct": "Oct",
+    "okt": "Oct", "ott": "Oct", "nov": "Nov", "dez": "Dec", "dic": "Dec", "dec": "Dec",
+}
+_LEADING_WEEKDAY = re.compile(r"^\s*[^\W\d_]+\.?,\s*")
+_WORD = re.compile(r"[^\W\d_]{3,}")
 _PROBE_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
 _fp = feedparser.datetimes
 # feedparser's handlers, strictest first: its loose ISO 8601 reader turns "2013-xx-27" into November.
@@ -75,7 +86,19 @@ def _parse(value: str, tz: tzinfo) -> datetime | None:
         if _HAS_ZONE.search(value):
             return wall.replace(tzinfo=UTC)
         return _to_utc(wall, tz)
-    return _dateutil(value, tz)
+    return _dateutil(value, tz) or _dateutil(_in_english(value), tz)
+
+
+def _in_english(value: str) -> str:
+    """A date with its weekday dropped and its month named in English ("Seg, 24 Set 2018" -> "24 Sep 2018")."""
+    value = _LEADING_WEEKDAY.sub("", value)
+    return _WORD.sub(lambda m: _MONTHS.get(_fold(m.group())[:4]) or _MONTHS.get(_fold(m.group())[:3]) or m.group(),
+                     value)
+
+
+def _fold(word: str) -> str:
+    """A word lower-cased without accents (févr -> fevr, März -> marz)."""
+    return unicodedata.normalize("NFKD", word.lower()).encode("ascii", "ignore").decode()
 
 
 def _feedparser_date(value: str):

@@ -1,9 +1,8 @@
 """RSS 0.9x/1.0/2.0, RDF and Atom 0.3/1.0 through feedparser, always fed bytes so it never touches the network."""
 from __future__ import annotations
 
-import calendar
 import re
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 
 import feedparser
 from feedparser.exceptions import ThingsNobodyCaresAboutButMe
@@ -220,17 +219,12 @@ def _enclosures(entry, base: str | None) -> tuple[Enclosure, ...]:
 
 
 def _date(entry, key: str, tz: tzinfo | None) -> datetime | None:
-    """An entry date in UTC; re-read from the raw string only when a naive time needs the feed's zone."""
-    raw = _str(entry.get(key))
-    if raw and (tz is not None or "/" in raw):  # feedparser takes a naive or IANA-zoned time for UTC
-        return parse_date(raw, tz)
-    value = entry.get(f"{key}_parsed")
-    if value:
-        try:
-            return datetime.fromtimestamp(calendar.timegm(value), tz=timezone.utc)
-        except (OverflowError, ValueError, OSError, TypeError):
-            return None
-    return parse_date(raw)  # a spelling feedparser could not read may still be one dateutil reads
+    """An entry date in UTC, read by parse_date from the raw string.
+
+    Not feedparser's `*_parsed`: it takes naive and IANA-zoned times for UTC, reads "CEST" as UTC,
+    turns "2020/1/10 14:33" into November and drops fractions of a second.
+    """
+    return parse_date(_str(entry.get(key)), tz)
 
 
 def _str(value) -> str:
