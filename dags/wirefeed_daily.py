@@ -1,4 +1,5 @@
-"""wirefeed_daily: re-process each UTC day from the raw landing table, re-cluster its stories, check its quality.
+"""wirefeed_daily: for each UTC day, fetch feed archives reaching back to it, re-process it from the raw landing
+table, re-cluster its stories, check its quality.
 
 Backfill history with `airflow backfill create --dag-id wirefeed_daily --from-date ... --to-date ...`;
 re-running a day leaves the tables as they were.
@@ -22,10 +23,11 @@ from wirefeed.airflow.defaults import DEFAULT_ARGS
     doc_md=__doc__,
 )
 def wirefeed_daily():
+    history = task(tasks.fetch_history, task_id="fetch_history")()
     reprocessed = task(tasks.reprocess_day, task_id="reprocess_day")()
     clustered = task(tasks.recluster_day, task_id="recluster_day")()
     checked = task(tasks.check_quality, task_id="check_quality")()
-    reprocessed >> clustered >> checked
+    history >> reprocessed >> clustered >> checked
 
 
 wirefeed_daily()

@@ -257,3 +257,18 @@ def copy_articles(conn, feed_id: int, fetch_id: int | None, articles: list[Artic
         conn.commit()
     new = sum(1 for _, inserted in changed if inserted)
     return LoadCounts(new=new, updated=len(changed) - new, unchanged=len(rows) - len(changed)), [i for i, _ in changed]
+
+
+def record_archive_fetch(conn, feed_id: int, fetch: Fetch, *, archive: str) -> int:
+    """Land one page of a feed's archive (history for a backfill); the feed's fetch state is left alone."""
+    with conn.cursor() as cur:
+        cur.execute("""
+            INSERT INTO fetches (feed_id, fetched_at, url, final_url, status, content_type, headers, elapsed_ms, bytes,
+                                 content_hash, body, remote_addr, wire_bytes)
+            VALUES (%s, %s, %s, %s, %s, %s, %s::jsonb, %s, %s, %s, %s, %s, %s) RETURNING id""",
+            (feed_id, fetch.fetched_at or datetime.now(timezone.utc), fetch.url, fetch.final_url, fetch.status,
+             fetch.content_type, json.dumps({**fetch.headers, "x-wirefeed-archive": archive}), fetch.elapsed_ms,
+             len(fetch.body), fetch.content_hash, zlib.compress(fetch.body), fetch.remote_addr, fetch.wire_bytes))
+        fetch_id = cur.fetchone()[0]
+    conn.commit()
+    return fetch_id

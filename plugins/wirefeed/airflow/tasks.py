@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from wirefeed import daily, inbox, pipeline, quality
+from wirefeed import daily, history, inbox, pipeline, quality
 from wirefeed.airflow.warehouse import warehouse
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,12 @@ def drain_inbox() -> dict:
     """Land the files dropped into the inbox folder (the NOTIFY trigger then wakes wirefeed_process)."""
     with warehouse() as conn:
         return inbox.drain(conn).as_dict()
+
+
+def fetch_history(data_interval_start=None) -> dict:
+    """Walk back the archives of feeds whose known items begin after the interval (RFC 5005, ?paged=N)."""
+    with warehouse() as conn:
+        return history.fetch_history(conn, data_interval_start).as_dict()
 
 
 def reprocess_day(data_interval_start=None, data_interval_end=None) -> dict:
