@@ -78,3 +78,19 @@ def test_serializes_without_credentials():
     assert classpath == "wirefeed.airflow.triggers.FetchesLandedTrigger"
     assert FetchesLandedTrigger(**kwargs).serialize() == (classpath, kwargs)
     assert "url" not in kwargs and all("://" not in str(v) for v in kwargs.values())
+
+
+def test_a_lost_connection_is_reopened_and_missed_landings_handed_over(db_url, conn, monkeypatch):
+    monkeypatch.setenv("WIREFEED_DATABASE_URL", db_url)
+    feed_id = load.upsert_feeds(conn, [Feed(url="http://example.test/feed", name="Example")])["http://example.test/feed"]
+
+    def drop_connection_then_land():
+        c = psycopg2.connect(db_url)
+        c.autocommit = True
+        with c.cursor() as cur:  # as a server restart or a failover would
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wirefeed-trigger'")
+        c.close()
+        _land(db_url, feed_id, b"<rss>while nobody listened</rss>")  # its NOTIFY reaches no one
+
+    events = asyncio.run(_collect(FetchesLandedTrigger(settle_s=0.3, reconnect_s=1.0), drop_connection_then_land, 3.0))
+    assert [e.payload for e in events] == [{"channel": "wirefeed_fetches", "reconnected": True, "fetches": 1}]
