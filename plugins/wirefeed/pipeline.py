@@ -235,7 +235,7 @@ def process_fetch(conn, fetch_id: int) -> tuple[int, LoadCounts, str | None]:
     """Parse one landed fetch and load its items and its processed mark in one transaction."""
     with dict_cursor(conn) as cur:
         # SKIP LOCKED: two runs at once each take different fetches instead of doubling work.
-        cur.execute("""SELECT f.id, f.feed_id, f.final_url, f.url, f.content_type, f.body, feeds.outlet
+        cur.execute("""SELECT f.id, f.feed_id, f.final_url, f.url, f.content_type, f.body, f.fetched_at, feeds.outlet
                        FROM fetches f JOIN feeds ON feeds.id = f.feed_id
                        WHERE f.id = %s AND f.processed_at IS NULL FOR UPDATE OF f SKIP LOCKED""", (fetch_id,))
         row = cur.fetchone()
@@ -243,7 +243,8 @@ def process_fetch(conn, fetch_id: int) -> tuple[int, LoadCounts, str | None]:
         conn.rollback()
         return 0, LoadCounts(), None
     data = zlib.decompress(bytes(row["body"]))
-    parsed = parse(data, url=row["final_url"] or row["url"], content_type=row["content_type"])
+    # now=fetched_at: a re-run of a past fetch dates and clamps its items exactly as the first run did.
+    parsed = parse(data, url=row["final_url"] or row["url"], content_type=row["content_type"], now=row["fetched_at"])
     articles = [extract_article(clean_item(item), outlet=row["outlet"]) for item in parsed.items]
     counts, rejected = _load_fetch(conn, row["feed_id"], fetch_id, articles)
     error = "; ".join(filter(None, [parsed.error, *rejected])) or None

@@ -187,7 +187,7 @@ def read_item(data: bytes, *, url: str | None = None, published: datetime | None
                 result = parse_html(text, url=url)
             except ParseError:  # the page reader wants a whole article page; a fragment is enough here
                 return _finish(item_from_fragment(text), url, published)
-    if result.error:
+    if result.error and not result.items:  # a broken feed whose items were recovered still has them
         raise ParseError(result.error)
     if not result.items:
         raise ParseError("no item in the document")
