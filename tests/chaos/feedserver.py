@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import http.server
 import random
+import select
+import socket
 import threading
 import time
 from email.utils import format_datetime
@@ -45,19 +47,22 @@ class HostStats:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.active = 0
+        self.active: dict[int, str] = {}  # request number -> path, while it is served
         self.max_active = 0
+        self.at_max: list[str] = []  # the paths being served when the maximum was reached (evidence)
         self.requests = 0
 
-    def enter(self) -> None:
+    def enter(self, path: str) -> int:
         with self.lock:
-            self.active += 1
             self.requests += 1
-            self.max_active = max(self.max_active, self.active)
+            self.active[self.requests] = path
+            if len(self.active) > self.max_active:
+                self.max_active, self.at_max = len(self.active), sorted(self.active.values())
+            return self.requests
 
-    def leave(self) -> None:
+    def leave(self, number: int) -> None:
         with self.lock:
-            self.active -= 1
+            del self.active[number]
 
 
 class FeedServer:
@@ -75,9 +80,11 @@ class FeedServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self):  # noqa: N802 - the stdlib's name
-                outer.stats.enter()
+                number = outer.stats.enter(self.path)
                 try:
-                    status, body = outer._answer(self.path)
+                    status, body = outer._answer(self.path, self.connection)
+                    if status is None:
+                        return  # the client hung up while we stalled
                     self.send_response(status)
                     self.send_header("Content-Type", "application/rss+xml")
                     self.send_header("Content-Length", str(len(body)))
@@ -86,13 +93,15 @@ class FeedServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up (its deadline): that is the point of /slow/
                 finally:
-                    outer.stats.leave()
+                    outer.stats.leave(number)
 
             def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
                 pass
 
         self.httpd = http.server.ThreadingHTTPServer((address, 0), Handler)
         self.httpd.daemon_threads = True
+        # A client that resets its connection (its deadline passed) is expected here, not worth a traceback.
+        self.httpd.handle_error = lambda request, client_address: None
         self.base = f"http://{address}:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
@@ -101,7 +110,7 @@ class FeedServer:
         self.routes[path] = body
         return self.base + path
 
-    def _answer(self, path: str) -> tuple[int, bytes]:
+    def _answer(self, path: str, sock) -> tuple[int | None, bytes]:
         if path in self.routes:
             body = self.routes[path]
             return 200, body() if callable(body) else body
@@ -109,14 +118,28 @@ class FeedServer:
         feed = int(rest.split(".")[0])
         if kind == "fail":
             return 500, b"internal error"
-        if kind == "slow":
-            self._stop.wait(self.slow_s)
+        if kind == "slow" and _hung_up(sock, self.slow_s, self._stop):
+            return None, b""
         return 200, rss(feed, self.items)
 
     def close(self) -> None:
         self._stop.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def _hung_up(sock, seconds: float, stop: threading.Event) -> bool:
+    """Stall up to `seconds`; True as soon as the client closes its end (a request it no longer holds open
+    must not count as a concurrent one)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end and not stop.is_set():
+        readable, _, _ = select.select([sock], [], [], 0.002)
+        try:
+            if readable and sock.recv(1, socket.MSG_PEEK) == b"":
+                return True
+        except OSError:
+            return True
+    return False
 
 
 def wait_for(predicate, timeout: float = 60.0, every: float = 0.005) -> bool:
