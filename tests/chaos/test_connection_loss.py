@@ -133,8 +133,7 @@ def own_server(tmp_path):
     conn = psycopg2.connect(url)
     db.migrate(conn)
     conn.close()
-    yield url, server
-    server.cleanup_mode = "stop"
+    return url, server
 
 
 def test_server_restarted_mid_load_then_retry(own_server, make_db, feed_server, tmp_path):

@@ -74,13 +74,12 @@ def test_load_completes_politely_and_a_second_run_adds_nothing(make_db, servers,
     # limit stays, and is what the servers check.
     unthrottle(conn, HOSTS, max_concurrency=PER_HOST)
     pipeline.sync_registry(conn, registry)
-    batches = pipeline.plan_fetch_batches(conn, force=True, batch_size=1, max_batches=FETCH_TASKS)
+    deferred = []
 
     def fetch(ids):
         task_conn = db.connect(url)
         try:
-            counts = pipeline.fetch_feeds(task_conn, ids)
-            assert counts.deferred == 0
+            deferred.append(pipeline.fetch_feeds(task_conn, ids).deferred)
         finally:
             task_conn.close()
 
@@ -88,10 +87,18 @@ def test_load_completes_politely_and_a_second_run_adds_nothing(make_db, servers,
         # A process per task, as Airflow workers are: parsing and extracting are CPU-bound (one GIL per process).
         subprocess.run([sys.executable, "-c", PROCESS_TASK, url], cwd=ROOT, check=True)
 
-    fetch_s = _run_parallel(fetch, [(b,) for b in batches])
+    # A feed whose host stays busy past the wait limit is deferred, left due: the next (scheduled) run takes it.
+    fetch_s, rounds, deferrals = 0.0, 0, None
+    while deferrals != 0:
+        assert rounds < 5, "deferred feeds never got their turn"
+        batches = pipeline.plan_fetch_batches(conn, force=rounds == 0, batch_size=1, max_batches=FETCH_TASKS)
+        before = sum(deferred)
+        fetch_s += _run_parallel(fetch, [(b,) for b in batches])
+        deferrals, rounds = sum(deferred) - before, rounds + 1
     process_s = _run_parallel(process, [()] * PROCESS_TASKS)
     rows = count(conn, "SELECT count(*) FROM items")
-    print(f"\nload: {FEEDS} feeds x {ITEMS} items on {len(HOSTS)} hosts: fetch {fetch_s:.1f} s, "
+    print(f"\nload: {FEEDS} feeds x {ITEMS} items on {len(HOSTS)} hosts: fetch {fetch_s:.1f} s in {rounds} rounds "
+          f"({sum(deferred)} deferrals), "
           f"process {process_s:.1f} s, {rows} items, {rows / (fetch_s + process_s):.0f} rows/s; "
           f"max concurrent requests per host {[servers[h].stats.max_active for h in HOSTS]}")
 
