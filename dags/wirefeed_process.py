@@ -2,7 +2,7 @@
 from airflow.sdk import dag, task
 
 from wirefeed.airflow import tasks
-from wirefeed.airflow.assets import RAW_FETCHES
+from wirefeed.airflow.assets import ITEMS, RAW_FETCHES
 from wirefeed.airflow.defaults import DEFAULT_ARGS, START_DATE
 
 
@@ -17,7 +17,7 @@ from wirefeed.airflow.defaults import DEFAULT_ARGS, START_DATE
     doc_md=__doc__,
 )
 def wirefeed_process():
-    task(tasks.process_pending, task_id="process_pending")()
+    task(tasks.process_pending, task_id="process_pending", outlets=[ITEMS])()
 
 
 wirefeed_process()

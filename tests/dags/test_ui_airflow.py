@@ -186,10 +186,19 @@ def test_a_notify_starts_the_process_dag(api, warehouse):
     _until("the landed fetch to be processed",
            lambda: count(conn, "SELECT count(*) FROM fetches WHERE id = %s AND processed_at IS NOT NULL", fetch_id),
            300, api.log)
-    runs = api.get("/api/v2/dags/wirefeed_process/dagRuns").json()["dag_runs"]
+    runs = _until("the process run to finish", lambda: [
+        r for r in api.get("/api/v2/dags/wirefeed_process/dagRuns").json()["dag_runs"] if r["state"] == "success"],
+        120, api.log)
     assert [r["run_type"] for r in runs] == ["asset_triggered"]
     assert count(conn, "SELECT count(*) FROM items WHERE text LIKE '%%underlining the growing security%%'") == 1
     conn.close()
+    # Asset events carry the metadata: the NOTIFY's payload in, the run's counts out.
+    events = api.get("/api/v2/assets/events", params={"order_by": "timestamp"}).json()["asset_events"]
+    (ARTIFACTS / "asset_events.json").write_text(json.dumps(events, indent=1))
+    landed = [e["extra"] for e in events if e["name"] == "wirefeed_raw_fetches"]
+    produced = [e["extra"] for e in events if e["name"] == "wirefeed_items"]
+    assert any(x["payload"].get("last_id") == fetch_id for x in landed if x.get("from_trigger")), landed
+    assert produced and produced[-1]["items_updated"] >= 1 and produced[-1]["failed"] == 0, produced
 
 
 def _backfill(api, behaviour: str) -> list[dict]:

@@ -7,3 +7,6 @@ from wirefeed.airflow.triggers import FetchesLandedTrigger
 # CLI, another deployment's fetcher) that NOTIFY through migration 0005's trigger.
 RAW_FETCHES = Asset(name="wirefeed_raw_fetches", uri="postgres://warehouse/wirefeed/public/fetches",
                     watchers=[AssetWatcher(name="wirefeed_fetches_notify", trigger=FetchesLandedTrigger())])
+
+# What wirefeed_process produced: its events carry the run's counts (items new/updated, stories, duplicates).
+ITEMS = Asset(name="wirefeed_items", uri="postgres://warehouse/wirefeed/public/items")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from wirefeed import daily, history, inbox, pipeline, quality
+from wirefeed.airflow.assets import ITEMS
 from wirefeed.airflow.warehouse import warehouse
 
 log = logging.getLogger(__name__)
@@ -41,10 +42,15 @@ def announce_fetches(batch_counts, outlet_events=None) -> dict:
     return totals
 
 
-def process_pending() -> dict:
-    """Parse, clean, extract and load every landed fetch not yet processed."""
+def process_pending(outlet_events=None) -> dict:
+    """Parse, clean, extract and load every landed fetch not yet processed; the counts go on the items Asset event."""
     with warehouse() as conn:
-        return pipeline.process_pending(conn).as_dict()
+        counts = pipeline.process_pending(conn).as_dict()
+    if outlet_events is not None:
+        keys = ("fetches", "items_found", "items_new", "items_updated", "items_unchanged", "stories_new",
+                "stories_joined", "exact_duplicates", "failed")
+        outlet_events[ITEMS].extra = {**{k: counts[k] for k in keys}, "errors": counts["errors"][:5]}
+    return counts
 
 
 def drain_inbox() -> dict:
