@@ -310,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     chart.draw(results, HERE / "throughput.png")
     print(f"wrote {out} and {HERE / 'throughput.png'}")
     if args.publish:
+        (ROOT / "docs").mkdir(exist_ok=True)
         shutil.copy(out, ROOT / "docs" / "bench-results.json")
         shutil.copy(HERE / "throughput.png", ROOT / "docs" / "bench.png")
     return 0
