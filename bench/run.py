@@ -88,8 +88,8 @@ def warm_up(data: bytes) -> None:
         extract_article(clean_item(item))
 
 
-def run_chunk(conn, fetcher: Fetcher, clock: Clock, feeds: list[tuple[int, str, str]], loader) -> list[int]:
-    """The pipeline over a few feeds, stage by stage, with both floors on the same data; return loaded item ids."""
+def run_chunk(conn, fetcher: Fetcher, clock: Clock, feeds: list[tuple[int, str, str]], loader) -> None:
+    """The pipeline over a few feeds, stage by stage, with both floors on the same data."""
     fetched = []
     with clock("fetch"):
         for feed_id, url, outlet in feeds:
@@ -125,7 +125,6 @@ def run_chunk(conn, fetcher: Fetcher, clock: Clock, feeds: list[tuple[int, str, 
     with clock("dedupe"):
         assign_stories(conn, changed)
     copy_floor(conn, clock, [fetch_id for _, fetch_id, _, _ in extracted])
-    return changed
 
 
 def copy_floor(conn, clock: Clock, fetch_ids: list[int]) -> None:
