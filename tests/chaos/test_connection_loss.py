@@ -87,13 +87,14 @@ def test_backend_terminated_mid_batch_then_retry(moment, make_db, feed_server, t
 
     check = plain_connect(url)
     # The fetch being loaded rolled back whole: items exist only for fetches marked processed.
+    done = count(check, "SELECT count(*) FROM fetches WHERE processed_at IS NOT NULL")
+    assert done >= killer.struck_at and count(check, "SELECT count(*) FROM items") == ITEMS * done
     assert count(check, "SELECT count(*) FROM items i JOIN fetches f ON f.id = i.fetch_id "
                         "WHERE f.processed_at IS NULL") == 0
-    assert count(check, "SELECT count(*) FROM items") == ITEMS * killer.struck_at
 
     conn = db.connect(url)  # the retry: a new task attempt, a new connection
     retried = pipeline.process_pending(conn)
-    assert retried.fetches == FEEDS - killer.struck_at and retried.items_new == ITEMS * retried.fetches
+    assert retried.fetches == FEEDS - done and retried.items_new == ITEMS * retried.fetches
     landed = snapshot(conn)
     conn.close()
     check.close()
@@ -153,9 +154,11 @@ def test_server_restarted_mid_load_then_retry(own_server, make_db, feed_server, 
     conn.close()
 
     conn = db.connect(url)  # the server is back: the retry connects and finishes the work
-    assert count(conn, "SELECT count(*) FROM items") == ITEMS * killer.struck_at
+    # pg_ctl takes a moment to stop the server: a fetch or two more may commit, but never half of one.
+    done = count(conn, "SELECT count(*) FROM fetches WHERE processed_at IS NOT NULL")
+    assert done >= killer.struck_at and count(conn, "SELECT count(*) FROM items") == ITEMS * done
     retried = pipeline.process_pending(conn)
-    assert retried.fetches == FEEDS - killer.struck_at
+    assert retried.fetches == FEEDS - done
     landed = snapshot(conn)
     conn.close()
     assert landed == run_clean(make_db(), registry)
