@@ -134,7 +134,9 @@ def own_server(tmp_path):
     conn = psycopg2.connect(url)
     db.migrate(conn)
     conn.close()
-    return url, server
+    yield url, server
+    # pgserver's own cleanup knows the postmaster it started, not the one the restart left running.
+    pgserver.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user, timeout=60)
 
 
 def test_server_restarted_mid_load_then_retry(own_server, make_db, feed_server, tmp_path):
