@@ -65,13 +65,8 @@ class Api:
         return httpx.get(self.base + path, headers={"Authorization": f"Bearer {self.token}"}, timeout=30, **kw)
 
     def send(self, method: str, path: str, body: dict) -> dict:
-        for _ in range(20):
-            response = httpx.request(method, self.base + path, json=body, timeout=30,
-                                     headers={"Authorization": f"Bearer {self.token}"})
-            # SQLite metadata (standalone's default) answers 503 while the scheduler holds its lock.
-            if response.status_code != 503:
-                break
-            time.sleep(3)
+        response = httpx.request(method, self.base + path, json=body, timeout=30,
+                                 headers={"Authorization": f"Bearer {self.token}"})
         assert response.status_code < 300, response.text
         return response.json()
 
@@ -93,11 +88,23 @@ def warehouse(pg_server_url, pg_template):
 
 
 @pytest.fixture(scope="module")
-def api(warehouse, tmp_path_factory):
+def metadata_db(pg_server_url):
+    """A PostgreSQL database for Airflow's own metadata: on SQLite, backfills race the scheduler."""
+    name = f"wf_airflow_{uuid.uuid4().hex[:10]}"
+    admin = _admin(pg_server_url)
+    admin.cursor().execute(f'CREATE DATABASE "{name}"')
+    yield _with_database(pg_server_url, name).replace("postgresql://", "postgresql+psycopg2://", 1)
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(scope="module")
+def api(warehouse, metadata_db, tmp_path_factory):
     """`airflow standalone` on a free port over the project's DAGs and plugin; stopped afterwards."""
     home = tmp_path_factory.mktemp("airflow")
     port = _free_port()
     env = demo.airflow_env(warehouse, AIRFLOW_HOME=str(home), AIRFLOW__API__PORT=str(port),
+                           AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=metadata_db,
                            AIRFLOW__CORE__EXECUTION_API_SERVER_URL=f"http://localhost:{port}/execution/",
                            # History from May 2025 is backfilled on request, not caught up on unpausing.
                            WIREFEED_START_DATE="2025-05-01", WIREFEED_CATCHUP="false")
