@@ -5,7 +5,6 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
-import psycopg2
 import pytest
 
 from wirefeed import daily, demo, load, pipeline, quality

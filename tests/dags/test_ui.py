@@ -1,7 +1,6 @@
 """The Feeds and Stories pages: real warehouse content, and Airflow's auth in front of them."""
 from datetime import datetime, timezone
 
-import pytest
 from fastapi.testclient import TestClient
 
 from wirefeed import load, pipeline
