@@ -1,6 +1,7 @@
 """Connections to the warehouse, the embedded PostgreSQL, and the migrations runner."""
 from __future__ import annotations
 
+import atexit
 import logging
 import re
 from contextlib import contextmanager
@@ -39,6 +40,8 @@ def stop_embedded(pgdata: Path) -> None:
     server = _embedded.pop(str(Path(pgdata)), None)
     if server is not None:
         server.cleanup()
+        # pgserver would clean up again at exit, logging to streams pytest has closed by then.
+        atexit.unregister(server._cleanup)
 
 
 def resolve_url(url: str | None = None) -> str:
