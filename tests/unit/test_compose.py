@@ -37,9 +37,23 @@ def test_compose_runs_airflow_and_migrates_both_databases():
     assert "airflow db migrate" in services["airflow-init"]["command"][-1]
     assert "wirefeed db migrate" in services["airflow-init"]["command"][-1]
     env = services["airflow-scheduler"]["environment"]
-    assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    assert env["AIRFLOW__CORE__EXECUTOR"] == "${AIRFLOW_EXECUTOR:-LocalExecutor}"
     assert env["AIRFLOW_CONN_WIREFEED_POSTGRES"].endswith("/wirefeed")
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].endswith("/airflow")
     mounts = " ".join(services["airflow-scheduler"]["volumes"])
     for folder in ("./dags", "./plugins", "./sql", "./feeds.yaml"):
         assert folder in mounts
+
+
+def test_celery_profile_adds_redis_and_workers(tmp_path):
+    doc = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = doc["services"]
+    assert services["redis"]["profiles"] == ["celery"] and services["airflow-worker"]["profiles"] == ["celery"]
+    assert services["airflow-worker"]["command"] == "celery worker"
+    assert services["airflow-worker"]["depends_on"]["redis"]["condition"] == "service_healthy"
+    # Compose's own view of the profile: the worker and Redis appear only with --profile celery.
+    plain = subprocess.run([str(COMPOSE), "-f", str(ROOT / "docker-compose.yml"), "config", "--services"],
+                           capture_output=True, text=True, timeout=60, cwd=ROOT)
+    celery = subprocess.run([str(COMPOSE), "-f", str(ROOT / "docker-compose.yml"), "--profile", "celery", "config",
+                             "--services"], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert "airflow-worker" not in plain.stdout.split() and "airflow-worker" in celery.stdout.split()
