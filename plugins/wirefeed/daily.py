@@ -2,22 +2,14 @@
 from __future__ import annotations
 
 import logging
-import zlib
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from wirefeed import load, pipeline
-from wirefeed.clean import clean_item
 from wirefeed.db import dict_cursor
-from wirefeed.dedupe.store import assign_stories
-from wirefeed.extract import extract_article
 from wirefeed.identity import item_identity
-from wirefeed.parse import parse
 
 log = logging.getLogger(__name__)
-
-CHUNK = 5000  # items per clustering transaction
-
 
 @dataclass
 class DayCounts:
@@ -72,10 +64,7 @@ def _reparse(conn, fetch_id: int, counts: DayCounts) -> None:
         cur.execute("""SELECT f.feed_id, f.final_url, f.url, f.content_type, f.body, f.fetched_at, feeds.outlet
                        FROM fetches f JOIN feeds ON feeds.id = f.feed_id WHERE f.id = %s""", (fetch_id,))
         row = cur.fetchone()
-        data = zlib.decompress(bytes(row["body"]))
-        parsed = parse(data, url=row["final_url"] or row["url"], content_type=row["content_type"],
-                       now=row["fetched_at"])
-        articles = [extract_article(clean_item(item), outlet=row["outlet"]) for item in parsed.items]
+        _, articles = pipeline.articles_of(row)
         cur.execute("""SELECT identity FROM items WHERE feed_id = %s AND identity = ANY(%s) AND fetch_id > %s""",
                     (row["feed_id"], [item_identity(a.item) for a in articles], fetch_id))
         newer = {r["identity"] for r in cur.fetchall()}
@@ -96,9 +85,7 @@ def recluster_interval(conn, start: datetime, end: datetime) -> int:
                        ORDER BY i.id""", {"s": start, "e": end})
         item_ids = [row[0] for row in cur.fetchall()]
     conn.commit()
-    clustered = 0
-    for n in range(0, len(item_ids), CHUNK):
-        # Items already fingerprinted in their current version are skipped: a re-run re-clusters nothing.
-        clustered += assign_stories(conn, item_ids[n:n + CHUNK])["items"]
+    # Items already fingerprinted in their current version are skipped: a re-run re-clusters nothing.
+    clustered = pipeline.cluster_items(conn, item_ids)["items"]
     log.info("interval %s..%s: %d items, %d (re)clustered", start, end, len(item_ids), clustered)
     return clustered

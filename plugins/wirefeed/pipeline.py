@@ -24,7 +24,7 @@ from wirefeed.extract import extract_article
 from wirefeed.fetch import Fetcher, Limits
 from wirefeed.identity import item_identity
 from wirefeed.load import LoadCounts
-from wirefeed.models import Fetch
+from wirefeed.models import Article, Fetch, ParseResult
 from wirefeed.parse import parse
 from wirefeed.politeness import HostGate, host_of
 from wirefeed.registry import load_registry
@@ -222,13 +222,30 @@ def cluster_pending(conn, counts: RunCounts) -> None:
                        WHERE f.item_id IS NULL OR f.content_hash <> i.content_hash ORDER BY i.id""")
         item_ids = [row[0] for row in cur.fetchall()]
     conn.commit()
-    for start in range(0, len(item_ids), 5000):
-        result = assign_stories(conn, item_ids[start:start + 5000])
-        counts.stories_new += result["new_stories"]
-        counts.stories_joined += result["joined"]
-        counts.exact_duplicates += result["exact_duplicates"]
+    totals = cluster_items(conn, item_ids)
+    counts.stories_new += totals["new_stories"]
+    counts.stories_joined += totals["joined"]
+    counts.exact_duplicates += totals["exact_duplicates"]
     log.info("clustered %d items: %d new stories, %d copies joined a story (%d exact copies)",
              len(item_ids), counts.stories_new, counts.stories_joined, counts.exact_duplicates)
+
+
+def cluster_items(conn, item_ids: list[int], chunk: int = 5000) -> dict:
+    """Assign items to stories in chunks (one transaction each); return the summed counts."""
+    totals = {"items": 0, "new_stories": 0, "joined": 0, "exact_duplicates": 0}
+    for start in range(0, len(item_ids), chunk):
+        result = assign_stories(conn, item_ids[start:start + chunk])
+        for key in totals:
+            totals[key] += result[key]
+    return totals
+
+
+def articles_of(row: dict) -> tuple[ParseResult, list[Article]]:
+    """Parse, clean and extract a landed fetch row (body, urls, content_type, fetched_at, outlet)."""
+    data = zlib.decompress(bytes(row["body"]))
+    # now=fetched_at: a re-run of a past fetch dates and clamps its items exactly as the first run did.
+    parsed = parse(data, url=row["final_url"] or row["url"], content_type=row["content_type"], now=row["fetched_at"])
+    return parsed, [extract_article(clean_item(item), outlet=row["outlet"]) for item in parsed.items]
 
 
 def process_fetch(conn, fetch_id: int) -> tuple[int, LoadCounts, str | None]:
@@ -242,10 +259,7 @@ def process_fetch(conn, fetch_id: int) -> tuple[int, LoadCounts, str | None]:
     if row is None:
         conn.rollback()
         return 0, LoadCounts(), None
-    data = zlib.decompress(bytes(row["body"]))
-    # now=fetched_at: a re-run of a past fetch dates and clamps its items exactly as the first run did.
-    parsed = parse(data, url=row["final_url"] or row["url"], content_type=row["content_type"], now=row["fetched_at"])
-    articles = [extract_article(clean_item(item), outlet=row["outlet"]) for item in parsed.items]
+    parsed, articles = articles_of(row)
     counts, rejected = _load_fetch(conn, row["feed_id"], fetch_id, articles)
     error = "; ".join(filter(None, [parsed.error, *rejected])) or None
     load.mark_processed(conn, fetch_id, found=len(articles), counts=counts, partial=parsed.partial or bool(rejected),
