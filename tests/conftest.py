@@ -61,26 +61,26 @@ def pg_template(pg_server_url) -> str:
     admin.close()
 
 
+def _fresh_database(server_url: str, prefix: str, template: str | None = None):
+    """Create a uniquely named database (optionally from a template), yield its URL, then drop it."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = _admin(server_url)
+    admin.cursor().execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    yield _with_database(server_url, name)
+    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
 @pytest.fixture
 def db_url(pg_server_url, pg_template) -> str:
     """A fresh, migrated, empty database for one test; dropped afterwards."""
-    name = f"wf_test_{uuid.uuid4().hex[:10]}"
-    admin = _admin(pg_server_url)
-    admin.cursor().execute(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
-    yield _with_database(pg_server_url, name)
-    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    yield from _fresh_database(pg_server_url, "wf_test", pg_template)
 
 
 @pytest.fixture
 def empty_db_url(pg_server_url) -> str:
     """A fresh database with no schema at all (for migration tests)."""
-    name = f"wf_empty_{uuid.uuid4().hex[:10]}"
-    admin = _admin(pg_server_url)
-    admin.cursor().execute(f'CREATE DATABASE "{name}"')
-    yield _with_database(pg_server_url, name)
-    admin.cursor().execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
+    yield from _fresh_database(pg_server_url, "wf_empty")
 
 
 @pytest.fixture

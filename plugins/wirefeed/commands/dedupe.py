@@ -1,11 +1,10 @@
 """`wirefeed dedupe [--json] FILE ...`: group files that carry copies of one story; prints {"groups": [[path, ...]]}."""
 from __future__ import annotations
 
-from pathlib import Path
 
-from wirefeed import config
 from wirefeed.clean import clean_item
 from wirefeed.cli import print_json
+from wirefeed.commands.extract import read_file
 from wirefeed.dedupe import group_documents
 from wirefeed.dedupe.cluster import UnionFind
 from wirefeed.errors import ParseError, WirefeedError
@@ -25,13 +24,7 @@ def register(sub) -> None:
 
 def read_articles(path: str) -> list[Article]:
     """Parse, clean and extract every item of one file; WirefeedError if it holds none."""
-    try:
-        with Path(path).open("rb") as handle:
-            data = handle.read(config.MAX_BODY_BYTES + 1)
-    except OSError as exc:
-        raise WirefeedError(f"{path}: {exc.strerror or exc}") from None
-    if len(data) > config.MAX_BODY_BYTES:
-        raise WirefeedError(f"{path}: larger than {config.MAX_BODY_BYTES // (1024 * 1024)} MB")
+    data = read_file(path)
     result = parse(data)
     items = [clean_item(item) for item in result.items]
     if not items:

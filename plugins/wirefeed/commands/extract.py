@@ -33,7 +33,7 @@ def _published(value: str | None) -> datetime | None:
     return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
-def _read(path: str) -> bytes:
+def read_file(path: str) -> bytes:
     """The file's bytes; refused beyond the fetch cap, since no news item is that large."""
     try:
         with Path(path).open("rb") as handle:
@@ -68,7 +68,7 @@ def as_json(article: Article) -> dict:
 
 def run(args) -> int:
     """Read, parse, clean and extract one item; print it."""
-    data = _read(args.path)
+    data = read_file(args.path)
     try:
         item = read_item(data, url=args.url, published=_published(args.published))
     except ParseError as exc:
