@@ -1,10 +1,6 @@
 """DagBag integrity: the DAG files import cleanly, touch nothing at import, and set retries."""
-import json
-import os
-import subprocess
-import sys
 
-from tests.conftest import ROOT
+from tests.dags.airflow_probe import run_probe
 
 # Runs in a fresh interpreter so the audit hook and the psycopg2 spy cannot leak into other tests.
 PROBE = r"""
@@ -27,13 +23,7 @@ print(json.dumps({"errors": {k: str(v) for k, v in bag.import_errors.items()}, "
 
 
 def load_dagbag(tmp_path):
-    env = dict(os.environ, AIRFLOW_HOME=str(tmp_path), AIRFLOW__CORE__LOAD_EXAMPLES="False",
-               AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"), AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),
-               WIREFEED_DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
-    out = subprocess.run([sys.executable, "-c", PROBE, str(ROOT / "dags")], env=env, capture_output=True,
-                         text=True, timeout=180)
-    assert out.returncode == 0, out.stderr[-3000:]
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_probe(PROBE, tmp_path, WIREFEED_DATABASE_URL="postgresql://nobody@127.0.0.1:1/none")
 
 
 def test_dagbag(tmp_path):

@@ -1,8 +1,4 @@
 """wirefeed_daily: re-processing days is order-independent and idempotent; broken days fail loudly."""
-import json
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,6 +10,7 @@ from wirefeed.models import Feed, Fetch
 from wirefeed.quality import QualityError
 
 from tests.conftest import ROOT, SHARED, count
+from tests.dags.airflow_probe import run_probe
 
 TRIBUNE = (ROOT / "samples" / "tribune-world.xml").read_bytes()
 COURIER = (ROOT / "samples" / "dailycourier-world.atom").read_bytes()
@@ -138,13 +135,7 @@ print(json.dumps({
 
 
 def test_dags_load_with_the_watcher_and_a_daily_interval(tmp_path):
-    env = dict(os.environ, AIRFLOW_HOME=str(tmp_path), AIRFLOW__CORE__LOAD_EXAMPLES="False",
-               AIRFLOW__CORE__DAGS_FOLDER=str(ROOT / "dags"), AIRFLOW__CORE__PLUGINS_FOLDER=str(ROOT / "plugins"),
-               WIREFEED_START_DATE="2025-05-01")
-    out = subprocess.run([sys.executable, "-c", DAG_PROBE, str(ROOT / "dags")], env=env, capture_output=True,
-                         text=True, timeout=180)
-    assert out.returncode == 0, out.stderr[-3000:]
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result = run_probe(DAG_PROBE, tmp_path, WIREFEED_START_DATE="2025-05-01")
     assert result["errors"] == {}
     assert result["watchers"] == [["wirefeed_raw_fetches", "wirefeed_fetches_notify",
                                    "wirefeed.airflow.triggers.FetchesLandedTrigger"]]
