@@ -15,7 +15,6 @@ import resource
 import time
 from collections import deque
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import psycopg2
@@ -87,14 +86,7 @@ class Corpus:
 
 def _bench_url(url: str, database: str) -> str:
     """The server of `url` with the bench's own database, created afresh and migrated."""
-    parts = urlsplit(url)
-    admin = psycopg2.connect(url)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{database}"')
-    admin.close()
-    bench_url = urlunsplit(parts._replace(path="/" + database))
+    bench_url = db.recreate_database(url, database)
     conn = psycopg2.connect(bench_url)
     db.migrate(conn)
     conn.close()

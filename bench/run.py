@@ -23,7 +23,6 @@ from pathlib import Path
 import feedparser
 import numpy as np
 import psycopg2
-from psycopg2.extensions import make_dsn
 
 from bench import chart, corpus
 from wirefeed import config, db, load
@@ -54,13 +53,7 @@ COPY_COLUMNS = ("id, feed_id, identity, guid, url, link, title, text, html, auth
 def fresh_database(workdir: Path) -> str:
     """URL of a newly created, empty database: on WIREFEED_DATABASE_URL's server if set, else embedded."""
     admin = config.database_url() or db.embedded_url(workdir / "pgdata", database="postgres")
-    conn = psycopg2.connect(admin)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        cur.execute(f"CREATE DATABASE {DATABASE}")
-    conn.close()
-    return make_dsn(admin, dbname=DATABASE)
+    return db.recreate_database(admin, DATABASE)
 
 
 class Clock:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg2
+import psycopg2.extensions
 import psycopg2.extras
 
 from wirefeed import config
@@ -42,6 +43,19 @@ def stop_embedded(pgdata: Path) -> None:
         server.cleanup()
         # pgserver would clean up again at exit, logging to streams pytest has closed by then.
         atexit.unregister(server._cleanup)
+
+
+def recreate_database(server_url: str, name: str) -> str:
+    """Drop and create the empty database `name` on the server of `server_url`; return a URL to it."""
+    admin = psycopg2.connect(server_url)
+    admin.autocommit = True  # CREATE/DROP DATABASE cannot run in a transaction
+    try:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cur.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        admin.close()
+    return psycopg2.extensions.make_dsn(server_url, dbname=name)
 
 
 def resolve_url(url: str | None = None) -> str:
