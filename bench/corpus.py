@@ -10,8 +10,8 @@ and are distinct stories. The rest are each outlet's own originals. The truth is
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
-import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from functools import partial
@@ -362,8 +362,38 @@ class _Quiet(SimpleHTTPRequestHandler):
         """Say nothing: a line per request would swamp the benchmark's output."""
 
 
-def serve(folder: Path) -> tuple[str, ThreadingHTTPServer]:
-    """Serve `folder` on a loopback port from a daemon thread; return its base URL and the server (shutdown())."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True, name="bench-corpus").start()
-    return f"http://127.0.0.1:{server.server_address[1]}/", server
+class Server:
+    """The corpus server's child process; shutdown() stops it."""
+
+    def __init__(self, process: multiprocessing.Process):
+        self.process = process
+
+    def shutdown(self) -> None:
+        """Stop the server process and wait for it."""
+        self.process.terminate()
+        self.process.join(10)
+
+
+def _serve_forever(folder: str, port_out) -> None:
+    """The child: bind a loopback port, report it, serve until terminated."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=folder))
+    port_out.send(server.server_address[1])
+    port_out.close()
+    server.serve_forever()
+
+
+def serve(folder: Path) -> tuple[str, Server]:
+    """Serve `folder` on a loopback port from a child process; return its base URL and the server (shutdown()).
+
+    A process, not a thread: a feed server's CPU is not the reader's, and a thread here would take the GIL
+    from the stage being timed.
+    """
+    receive, send = multiprocessing.Pipe(duplex=False)
+    process = multiprocessing.get_context("fork").Process(target=_serve_forever, args=(str(folder), send),
+                                                          daemon=True, name="bench-corpus")
+    process.start()
+    send.close()
+    if not receive.poll(30):
+        process.terminate()
+        raise RuntimeError("the corpus server did not start within 30 s")
+    return f"http://127.0.0.1:{receive.recv()}/", Server(process)
