@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -48,12 +49,13 @@ class Features:
 def features(body: str, title: str = "", *, published_at: datetime | None = None,
              dateline: Dateline | dict | None = None, agencies=()) -> Features:
     """Features of a text (the unwrapped body; the headline joins in only when the body is too short)."""
-    split = text.sentences(body)
-    toks = [token for sentence in split for token in sentence]
+    body_lines = text.lines(body)
+    split = text.split_lines(body_lines)
+    toks = list(chain.from_iterable(split))
     if len(toks) < MIN_TOKENS:
         # Headlines differ between outlets, so they only count when there is nothing else.
         split = text.sentences(title) + split
-        toks = [token for sentence in split for token in sentence]
+        toks = list(chain.from_iterable(split))
     if isinstance(dateline, Dateline):
         dateline = {"place": dateline.place, "date": dateline.date}
     dateline = dateline or {}
@@ -68,7 +70,8 @@ def features(body: str, title: str = "", *, published_at: datetime | None = None
     hashes = text.token_hashes(toks)
     dates, numbers = text.facts(toks)
     return Features(fingerprint=text.fingerprint(toks), shingles=text.shingles(hashes),
-                    sentences=tuple(text.sentence_keys(split)), names=text.names(body), dates=dates, numbers=numbers,
+                    sentences=tuple(text.sentence_keys(split)), names=text.names_in_lines(body_lines),
+                    dates=dates, numbers=numbers,
                     published_at=published_at, dateline_date=when, dateline_place=place,
                     agencies=frozenset(agencies or ()))
 

@@ -53,8 +53,9 @@ def signature(shingle_hashes: np.ndarray, banding: Banding) -> np.ndarray:
     if len(shingle_hashes) == 0:
         return np.full(banding.perms, np.iinfo(np.uint32).max, dtype=np.uint32)
     with np.errstate(over="ignore"):
-        mixed = (np.multiply.outer(shingle_hashes, a) + b) >> np.uint64(32)
-    return mixed.min(axis=0).astype(np.uint32)
+        mixed = np.multiply.outer(shingle_hashes, a) + b
+    # The top 32 bits of the least mix are the least top 32 bits: shift one row, not the whole matrix.
+    return (mixed.min(axis=0) >> np.uint64(32)).astype(np.uint32)
 
 
 def band_keys(sig: np.ndarray, banding: Banding) -> np.ndarray:

@@ -5,6 +5,7 @@ import hashlib
 import re
 import unicodedata
 import zlib
+from itertools import chain
 
 import numpy as np
 
@@ -13,15 +14,20 @@ SENTENCE_KEYS = 12  # sentences indexed per document: truncations and updates ke
 SENTENCE_MIN_WORDS = 8  # shorter sentences ("Operations are in progress.") recur across unrelated stories
 
 _TOKEN = re.compile(r"\d+(?:\.\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
-_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")
+# Patterns that open with a literal or a character set are searched for quickly; one opening with a
+# lookbehind is tried at every position (thirty times slower on a news item), so the lookbehinds come second.
+_THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}\b)")
+_DECIMAL_COMMA = re.compile(r",(?<=\d,)(?=\d)")
 _POSSESSIVE = re.compile(r"'s\b")
-_NAME = re.compile(r"\b[A-Z][^\W\d_]+")
+# A capital opening a word (\b[A-Z]), or the end of a line of lines() output.
+_NAME_OR_LINE_END = re.compile(r"[A-Z](?<!\w[A-Z])[^\W\d_]+|\n")
+# In ASCII text a token is made of these bytes only: every other byte separates tokens (a newline ends a line).
+_ASCII_TOKEN_BYTES = bytes(b if chr(b) in "abcdefghijklmnopqrstuvwxyz0123456789.'\n" else 32 for b in range(256))
 # A teaser's closing link: it is not part of the story, and only truncated copies have it.
 _TEASER = re.compile(r"\n\s*(?:read more|continue reading|read the full (?:story|article)|full story"
                      r"|click here to read more)\b[^\n]{0,80}\s*$", re.IGNORECASE)
 # A sentence ends at . ! or ? (maybe closing a quote) before a capital or an opening quote, or at a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’')]*\s+(?=[\"“‘(]?[A-Z0-9])|\n+")
+_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])[\"”’')]*\s+(?=[\"“‘(]?[A-Z0-9])|(?<=\n)\n*)")
 _WEEKDAYS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
@@ -30,25 +36,53 @@ _MONTH_OF = {m: m for m in _MONTHS} | _MONTH_ABBR
 _CALENDAR = frozenset(_WEEKDAYS) | frozenset(_MONTH_OF)
 _MASK64 = (1 << 64) - 1
 _SHINGLE_MULT = np.uint64(0x9E3779B97F4A7C15)
+_CACHE_TOKENS = 1 << 18  # at most about 40 MB of cached token hashes
 
 
-def _words(sentence: str) -> list[str]:
-    """Normalized tokens of one stretch of text that is already NFKC and case-folded."""
-    # "1,234" and "1234" are one number; a decimal comma ("94,72") reads as a point; "Baku's" is "baku".
-    sentence = _THOUSANDS.sub("", sentence.replace("’", "'"))
-    return _TOKEN.findall(_POSSESSIVE.sub("", _DECIMAL_COMMA.sub(".", sentence)))
+def lines(text: str) -> str:
+    """The text NFKC-normalized, teaser link dropped, one sentence per line (sentence ends become newlines)."""
+    # Split before case-folding: a sentence starts with a capital.
+    return _SENTENCE_END.sub(_end_line, _TEASER.sub("", unicodedata.normalize("NFKC", text or "")))
+
+
+def _end_line(end: re.Match) -> str:
+    """A sentence end as a newline: the closing . ! or ? stays, the quotes and spaces after it go."""
+    mark = end[0][0]
+    return "\n" if mark == "\n" else mark + "\n"
+
+
+def split_lines(text: str) -> list[list[str]]:
+    """The word and number tokens of each non-empty line of lines() output."""
+    # One pass of each normalization over the whole text, not one per sentence: the patterns never match
+    # across a newline, so the result is the same. "1,234" and "1234" are one number; a decimal comma
+    # ("94,72") reads as a point; "Baku's" is "baku".
+    folded = _THOUSANDS.sub("", text.casefold().replace("’", "'"))
+    folded = _POSSESSIVE.sub("", _DECIMAL_COMMA.sub(".", folded))
+    if folded.isascii():  # most news: bytes.translate and str.split find the tokens, the pattern only the odd one
+        spaced = folded.encode("ascii").translate(_ASCII_TOKEN_BYTES).decode("ascii")
+        return [words for line in spaced.split("\n") if (words := _ascii_tokens(line))]
+    return [words for line in folded.split("\n") if (words := _TOKEN.findall(line))]
+
+
+def _ascii_tokens(line: str) -> list[str]:
+    """_TOKEN.findall of one line of case-folded ASCII text whose non-token bytes are spaces."""
+    found = []
+    for chunk in line.split():
+        if chunk.isalpha() or chunk.isdigit():
+            found.append(chunk)
+        else:  # "u.s.", "1.5.", "covid19", "'n'": let the pattern split it
+            found.extend(_TOKEN.findall(chunk))
+    return found
 
 
 def sentences(text: str) -> list[list[str]]:
     """The text's sentences as lists of lower-cased word and number tokens, teaser links dropped."""
-    text = _TEASER.sub("", unicodedata.normalize("NFKC", text or ""))
-    # Split before case-folding: a sentence starts with a capital.
-    return [words for part in _SENTENCE_END.split(text) if (words := _words(part.casefold()))]
+    return split_lines(lines(text))
 
 
 def tokens(text: str) -> list[str]:
     """Lower-cased word and number tokens of a text, punctuation and teaser links dropped."""
-    return [token for sentence in sentences(text) for token in sentence]
+    return list(chain.from_iterable(sentences(text)))
 
 
 def sentence_keys(split: list[list[str]]) -> list[int]:
@@ -68,9 +102,22 @@ def fingerprint(toks: list[str]) -> str:
     return hashlib.blake2b(" ".join(toks).encode("utf-8"), digest_size=16).hexdigest()
 
 
+class _Crc32Cache(dict):
+    """crc32 of tokens seen before: news repeats a vocabulary, so most tokens are a dict hit, not an encode."""
+
+    def __missing__(self, token: str) -> int:
+        if len(self) >= _CACHE_TOKENS:  # bounded memory: start afresh rather than track recency
+            self.clear()
+        value = self[token] = zlib.crc32(token.encode("utf-8"))
+        return value
+
+
+_CRC32 = _Crc32Cache()
+
+
 def token_hashes(toks: list[str]) -> np.ndarray:
     """A stable 32-bit hash of every token (crc32: the same in every process, unlike hash())."""
-    return np.fromiter((zlib.crc32(t.encode("utf-8")) for t in toks), dtype=np.uint64, count=len(toks))
+    return np.fromiter(map(_CRC32.__getitem__, toks), dtype=np.uint64, count=len(toks))
 
 
 def shingles(hashes: np.ndarray, k: int = SHINGLE_WORDS) -> np.ndarray:
@@ -88,25 +135,44 @@ def shingles(hashes: np.ndarray, k: int = SHINGLE_WORDS) -> np.ndarray:
 
 def names(text: str) -> frozenset:
     """Capitalized words not opening a sentence, lower-cased: the people, places and firms a text is about."""
-    found = set()
-    for sentence in _SENTENCE_END.split(_TEASER.sub("", unicodedata.normalize("NFKC", text or ""))):
-        for word in _NAME.findall(sentence.replace("’", "'"))[1:]:
-            # Desk codes of a sign-off ("PTI ZA NSK") and calendar words (compared as dates) are not names.
-            if not (word.isupper() and len(word) <= 3) and word.casefold() not in _CALENDAR:
-                found.add(word.casefold())
+    return names_in_lines(lines(text))
+
+
+def names_in_lines(text: str) -> frozenset:
+    """names() of a text already passed through lines()."""
+    found, opening = set(), True
+    for word in _NAME_OR_LINE_END.findall(text):
+        if word == "\n":
+            opening = True
+        elif opening:  # the first capitalized word of a sentence may be capitalized only for opening it
+            opening = False
+        # Desk codes of a sign-off ("PTI ZA NSK") and calendar words (compared as dates) are not names.
+        elif not (word.isupper() and len(word) <= 3) and (folded := word.casefold()) not in _CALENDAR:
+            found.add(folded)
     return frozenset(found)
 
 
 def facts(toks: list[str]) -> tuple[frozenset, frozenset]:
     """The dates (weekdays, month-day) and the numbers a text states: copies agree on them."""
-    dates, numbers = set(), set()
-    for i, token in enumerate(toks):
-        if token in _WEEKDAYS:
-            dates.add(token)
-        elif token in _MONTH_OF and i + 1 < len(toks) and toks[i + 1].isdigit() and len(toks[i + 1]) <= 2:
-            dates.add(f"{_MONTH_OF[token]} {int(toks[i + 1])}")
-        elif token in _MONTH_OF and i > 0 and toks[i - 1].isdigit() and len(toks[i - 1]) <= 2:
-            dates.add(f"{_MONTH_OF[token]} {int(toks[i - 1])}")
-        elif token[0].isdigit():
-            numbers.add(token)
+    # Set operations find the few calendar words and numbers; only those are looked at in place.
+    numbers = {token for token in set(toks) if token[0].isdigit()}
+    dates = set()
+    for word in _CALENDAR.intersection(toks):
+        if word in _WEEKDAYS:
+            dates.add(word)
+            continue
+        at = -1
+        while (at := _index(toks, word, at + 1)) >= 0:
+            if at + 1 < len(toks) and toks[at + 1].isdigit() and len(toks[at + 1]) <= 2:
+                dates.add(f"{_MONTH_OF[word]} {int(toks[at + 1])}")
+            elif at > 0 and toks[at - 1].isdigit() and len(toks[at - 1]) <= 2:
+                dates.add(f"{_MONTH_OF[word]} {int(toks[at - 1])}")
     return frozenset(dates), frozenset(numbers)
+
+
+def _index(toks: list[str], word: str, start: int) -> int:
+    """Position of word in toks from start on, or -1."""
+    try:
+        return toks.index(word, start)
+    except ValueError:
+        return -1
