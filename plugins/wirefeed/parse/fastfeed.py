@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple
+from urllib.parse import urlparse
 
 from feedparser.api import StrictFeedParser
 from feedparser.encodings import convert_to_utf8
@@ -29,6 +30,11 @@ _TEXT_TYPES = {"text/plain", "text/html"}
 _C1_CONTROLS = re.compile("[\x80-\x9f]")
 _ENTITY_IN_LINK = re.compile("&([A-Za-z0-9_]+);")
 _FIRST_ELEMENT = re.compile(rb"<\w")
+# URLs urllib's urljoin hands back untouched: absolute http(s) that its split and unsplit leave as they are
+# (no whitespace or controls, no fragment, no ; params, no empty query, no IPv6 brackets, no extra slashes)...
+_PLAIN_HTTP_URL = re.compile(r"https?://[^\x00-\x20\x7f/?#\[\]]+(?:/[^\x00-\x20\x7f?#;]*)?(?:\?[^\x00-\x20\x7f#]+)?\Z")
+# ...and URIs of a scheme other than the base's without an authority part (urn:, tag:, mailto:...).
+_OTHER_SCHEME_URI = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):(?!//)[^\x00-\x20\x7f]*\Z")
 _MAX_CACHED_TAGS = 4096
 
 # The dict keys the Item mapping reads (feed.py); an unmapped element writing one of them is not reproduced.
@@ -52,6 +58,7 @@ _TEXTINPUT_CHILDREN = {"title", "link", "description", "name"}
 _AUTHOR_CHILDREN = {"name": "name", "email": "email", "uri": "href", "url": "href", "homepage": "href"}
 _OWNER_CHILDREN = {"itunes_name": "name", "itunes_email": "email", "name": "name", "email": "email"}
 _KEYS: dict[tuple[str, str | None], str] = {}
+_SCHEMES: dict[str, str] = {}
 
 
 class Unsupported(Exception):
@@ -115,7 +122,35 @@ def _base_uri(url: str | None) -> str:
     settled = _next_base(base)
     if _next_base(settled) != settled:
         raise Unsupported("base URI not stable")
+    try:
+        _scheme(settled)
+    except ValueError:  # urljoin fails on every link: leave that to feedparser
+        raise Unsupported("base URI urlparse rejects") from None
     return settled
+
+
+def join(base: str, uri: str) -> str:
+    """feedparser's _urljoin(base, uri), without its two urlparse calls for URIs it would return unchanged.
+
+    `base` must be one urlparse accepts (_base_uri checks).
+    """
+    if uri.isascii():
+        if _PLAIN_HTTP_URL.match(uri):
+            return uri
+        other = _OTHER_SCHEME_URI.match(uri)
+        if other and other.group(1).lower() != _scheme(base):
+            return uri
+    return _urljoin(base, uri)
+
+
+def _scheme(base: str) -> str:
+    """The scheme urlparse finds in a base (cached: one base per document)."""
+    scheme = _SCHEMES.get(base)
+    if scheme is None:
+        scheme = urlparse(base).scheme
+        if len(_SCHEMES) < _MAX_CACHED_TAGS:
+            _SCHEMES[base] = scheme
+    return scheme
 
 
 def _next_base(base: str) -> str:
@@ -383,7 +418,7 @@ class _Document:
         attrs.setdefault("type", "application/atom+xml" if attrs["rel"] == "self" else "text/html")
         attrs = _enforce_href(attrs)
         if "href" in attrs:
-            attrs["href"] = _urljoin(self.base, attrs["href"])
+            attrs["href"] = join(self.base, attrs["href"])
         links = context.setdefault("links", [])
         links.append(attrs)
         if "href" in attrs:
@@ -392,7 +427,7 @@ class _Document:
             return
         value = _text(element)
         if value:
-            value = _urljoin(self.base, value)
+            value = join(self.base, value)
         value = _repaired(value)
         if in_entry:
             value = _ENTITY_IN_LINK.sub(r"&\g<1>", value.replace("&amp;", "&"))
@@ -409,7 +444,7 @@ class _Document:
         is_link = _attributes(element).get("ispermalink", "true") == "true"
         value = _text(element)
         if value and is_link:
-            value = _urljoin(self.base, value)
+            value = join(self.base, value)
         value = _repaired(value)
         if depths is None:
             context["id"] = value
@@ -429,7 +464,7 @@ class _Document:
                     raise Unsupported(f"{child.tag} inside an author")
                 value = _text(child)
                 if field == "href":  # feedparser stores it as the context's href too, resolved
-                    value = _repaired(_urljoin(self.base, value) if value else value)
+                    value = _repaired(join(self.base, value) if value else value)
                     if depths is None:
                         context["href"] = value
                     else:
@@ -496,7 +531,7 @@ class _Document:
         entry.setdefault("media_thumbnail", []).append(attrs)
         value = _text(element)
         if value:
-            value = _urljoin(self.base, value)
+            value = join(self.base, value)
         value = _repaired(value)
         if value.strip() and "url" not in attrs:
             attrs["url"] = value

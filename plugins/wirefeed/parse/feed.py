@@ -144,7 +144,8 @@ def _item(entry, base: str | None, feed_language: str | None, feed_authors: tupl
     """One feedparser entry as an Item (every field type-checked: broken feeds put None or dicts anywhere)."""
     content = _best_content(entry.get("content"))
     published = _date(entry, "published", tz)
-    updated = _date(entry, "updated", tz)
+    # entry.get("updated") falls back to the published string: parse a repeated string once
+    updated = published if _str(entry.get("updated")) == _str(entry.get("published")) else _date(entry, "updated", tz)
     return Item(
         guid=_str(entry.get("id")) or None,
         link=_link(entry),
@@ -166,7 +167,16 @@ def _item(entry, base: str | None, feed_language: str | None, feed_authors: tupl
 def _markup(value, detail, base: str | None) -> str:
     """An HTML field with relative links resolved against its own xml:base (feedparser tracks it per element)."""
     element_base = _str(detail.get("base")) if isinstance(detail, dict) else ""
-    return absolutize_links(_str(value), element_base or base)
+    value = _str(value)
+    if not _may_link(value):
+        return value
+    return absolutize_links(value, element_base or base)
+
+
+def _may_link(html: str) -> bool:
+    """False when no href or src appears at all, so absolutize_links' slow case-insensitive scan can be skipped."""
+    lowered = html.lower()
+    return "href" in lowered or "src" in lowered or "ſrc" in lowered  # ignoring case, re also reads ſ as s
 
 
 def _language(entry, content: dict | None) -> str:
