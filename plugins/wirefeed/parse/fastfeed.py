@@ -14,6 +14,7 @@ from urllib.parse import urlparse
 
 from feedparser.api import StrictFeedParser
 from feedparser.encodings import convert_to_utf8
+from feedparser.exceptions import ThingsNobodyCaresAboutButMe
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
 from feedparser.urls import _urljoin, make_safe_absolute_uri
@@ -98,8 +99,9 @@ def fast_parse(data: bytes, url: str | None, content_type: str | None) -> FastPa
         data = convert_to_utf8(headers, data, result)  # the very bytes and encoding feedparser would parse
     except (LookupError, ValueError):
         return None
-    if result.get("bozo") or not result.get("encoding"):
-        return None
+    if not result.get("encoding") or (result.get("bozo") and not isinstance(result.get("bozo_exception"),
+                                                                          ThingsNobodyCaresAboutButMe)):
+        return None  # feedparser's loose parser, or a problem it reports; its warnings change nothing it reads
     first = _FIRST_ELEMENT.search(data)
     head = data[:first.start()] if first else data
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
