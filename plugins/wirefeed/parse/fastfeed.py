@@ -17,6 +17,7 @@ from feedparser.encodings import convert_to_utf8
 from feedparser.exceptions import ThingsNobodyCaresAboutButMe
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin
+from feedparser.sanitizer import replace_doctype
 from feedparser.urls import _urljoin, make_safe_absolute_uri
 from lxml import etree
 
@@ -102,10 +103,11 @@ def fast_parse(data: bytes, url: str | None, content_type: str | None) -> FastPa
     if not result.get("encoding") or (result.get("bozo") and not isinstance(result.get("bozo_exception"),
                                                                           ThingsNobodyCaresAboutButMe)):
         return None  # feedparser's loose parser, or a problem it reports; its warnings change nothing it reads
+    doctype_version, data, _ = replace_doctype(data)  # the DOCTYPE dropped as feedparser drops it
     first = _FIRST_ELEMENT.search(data)
     head = data[:first.start()] if first else data
     if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        return None
+        return None  # entity declarations feedparser keeps: leave them to it
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                              remove_comments=True, remove_pis=True)
     try:
@@ -113,9 +115,10 @@ def fast_parse(data: bytes, url: str | None, content_type: str | None) -> FastPa
     except (etree.XMLSyntaxError, ValueError):
         return None
     try:
-        return _Document(_base_uri(url)).read(root)
+        fast = _Document(_base_uri(url)).read(root)
     except Unsupported:
         return None
+    return fast._replace(version=doctype_version) if doctype_version else fast  # Netscape's RSS 0.91
 
 
 def _base_uri(url: str | None) -> str:
