@@ -22,6 +22,11 @@ _POSSESSIVE = re.compile(r"'s\b")
 # A capital opening a word (\b[A-Z]), or the end of a line of lines() output.
 _NAME_OR_LINE_END = re.compile(r"[A-Z](?<!\w[A-Z])[^\W\d_]+|\n")
 # In ASCII text a token is made of these bytes only: every other byte separates tokens (a newline ends a line).
+# The patterns that finish the job open with the rare character they are about, so they are searched quickly.
+_LONE_POINT = re.compile(r"\.(?:(?<![0-9]\.)|(?![0-9]))")
+_LONE_APOSTROPHE = re.compile(r"'(?:(?<![a-z]')|(?![a-z]))")
+_DIGIT_LETTER = re.compile(r"[0-9](?=[a-z])")
+_LETTER_DIGIT = re.compile(r"[0-9](?<=[a-z][0-9])")
 _ASCII_TOKEN_BYTES = bytes(b if chr(b) in "abcdefghijklmnopqrstuvwxyz0123456789.'\n" else 32 for b in range(256))
 # A teaser's closing link: it is not part of the story, and only truncated copies have it.
 _TEASER = re.compile(r"\n\s*(?:read more|continue reading|read the full (?:story|article)|full story"
@@ -58,21 +63,18 @@ def split_lines(text: str) -> list[list[str]]:
     # ("94,72") reads as a point; "Baku's" is "baku".
     folded = _THOUSANDS.sub("", text.casefold().replace("’", "'"))
     folded = _POSSESSIVE.sub("", _DECIMAL_COMMA.sub(".", folded))
-    if folded.isascii():  # most news: bytes.translate and str.split find the tokens, the pattern only the odd one
-        spaced = folded.encode("ascii").translate(_ASCII_TOKEN_BYTES).decode("ascii")
-        return [words for line in spaced.split("\n") if (words := _ascii_tokens(line))]
+    if folded.isascii():  # most news: whitespace is made to fall exactly between tokens, then str.split
+        return [words for line in _ascii_token_lines(folded).split("\n") if (words := line.split())]
     return [words for line in folded.split("\n") if (words := _TOKEN.findall(line))]
 
 
-def _ascii_tokens(line: str) -> list[str]:
-    """_TOKEN.findall of one line of case-folded ASCII text whose non-token bytes are spaces."""
-    found = []
-    for chunk in line.split():
-        if chunk.isalpha() or chunk.isdigit():
-            found.append(chunk)
-        else:  # "u.s.", "1.5.", "covid19", "'n'": let the pattern split it
-            found.extend(_TOKEN.findall(chunk))
-    return found
+def _ascii_token_lines(folded: str) -> str:
+    """Case-folded ASCII text with a space wherever _TOKEN would end a token, newlines kept."""
+    spaced = folded.encode("ascii").translate(_ASCII_TOKEN_BYTES).decode("ascii")
+    # What is left is letters, digits, . and ': a point stays only inside a number, an apostrophe only
+    # inside a word, and a number touching a word ("covid19") is two tokens.
+    spaced = _LONE_APOSTROPHE.sub(" ", _LONE_POINT.sub(" ", spaced))
+    return _LETTER_DIGIT.sub(r" \g<0>", _DIGIT_LETTER.sub(r"\g<0> ", spaced))
 
 
 def sentences(text: str) -> list[list[str]]:
