@@ -143,6 +143,13 @@ def _item(entry, base: str | None, feed_language: str | None, feed_authors: tupl
           tz: tzinfo | None) -> Item:
     """One feedparser entry as an Item (every field type-checked: broken feeds put None or dicts anywhere)."""
     content = _best_content(entry.get("content"))
+    content_html = _markup(content.get("value"), content, base) if content else ""
+    summary_detail = entry.get("summary_detail")
+    if content and entry.get("summary") is content.get("value") and \
+            (_base_of(summary_detail) or base) == (_base_of(content) or base):
+        summary_html = content_html  # the summary feedparser copied from the content: resolve its links once
+    else:
+        summary_html = _markup(entry.get("summary"), summary_detail, base)
     published = _date(entry, "published", tz)
     # entry.get("updated") falls back to the published string: parse a repeated string once
     updated = published if _str(entry.get("updated")) == _str(entry.get("published")) else _date(entry, "updated", tz)
@@ -154,8 +161,8 @@ def _item(entry, base: str | None, feed_language: str | None, feed_authors: tupl
         authors=_authors(entry) or feed_authors,
         published_at=published or updated,
         updated_at=updated,
-        summary_html=_markup(entry.get("summary"), entry.get("summary_detail"), base),
-        content_html=_markup(content.get("value"), content, base) if content else "",
+        summary_html=summary_html,
+        content_html=content_html,
         categories=tuple(dict.fromkeys(filter(None, (_str(t.get("term")) or _str(t.get("label"))
                                                      for t in _dicts(entry.get("tags")))))),
         enclosures=_enclosures(entry, base),
@@ -166,11 +173,16 @@ def _item(entry, base: str | None, feed_language: str | None, feed_authors: tupl
 
 def _markup(value, detail, base: str | None) -> str:
     """An HTML field with relative links resolved against its own xml:base (feedparser tracks it per element)."""
-    element_base = _str(detail.get("base")) if isinstance(detail, dict) else ""
+    element_base = _base_of(detail)
     value = _str(value)
     if not _may_link(value):
         return value
     return absolutize_links(value, element_base or base)
+
+
+def _base_of(detail) -> str:
+    """The xml:base feedparser recorded for an element ('' when none)."""
+    return _str(detail.get("base")) if isinstance(detail, dict) else ""
 
 
 def _may_link(html: str) -> bool:
