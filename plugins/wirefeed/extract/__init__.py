@@ -24,12 +24,21 @@ _BLANK_LINE = re.compile(r"\n[ \t\xa0]*\n")
 _INLINE_SPACE = re.compile(r"[ \t\xa0\u2009\u202f]+")
 
 
+def _one_space(text: str) -> str:
+    """Runs of spaces, tabs and no-break spaces as one plain space (newlines kept)."""
+    # Most texts hold only lone plain spaces, already right: five substring scans say so for a
+    # fraction of what the substitution costs.
+    if "  " in text or "\t" in text or "\xa0" in text or "\u2009" in text or "\u202f" in text:
+        return _INLINE_SPACE.sub(" ", text)
+    return text
+
+
 def _paragraphs(text: str) -> list[list[str]]:
     """Paragraphs (split at blank lines) as lists of their stripped, non-empty lines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     out = []
     for block in _BLANK_LINE.split(text):
-        lines = [_INLINE_SPACE.sub(" ", line).strip() for line in block.split("\n")]
+        lines = [line.strip() for line in _one_space(block).split("\n")]
         lines = [line for line in lines if line]
         if lines:
             out.append(lines)
@@ -61,7 +70,7 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 def _extract(item: Item, outlet: str | None) -> Article:
     """extract_article without the safety net."""
-    title = _INLINE_SPACE.sub(" ", item.title or "").strip()
+    title = _one_space(item.title or "").strip()
     # clean_item labels a headline-less item with its opening words: no headline to find in the text.
     headline = "" if "title_derived" in item.flags else title
     published = _utc(item.published_at)

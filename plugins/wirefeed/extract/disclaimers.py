@@ -5,7 +5,10 @@ import re
 from dataclasses import dataclass
 
 from wirefeed.extract.agencies import agencies_in_names
-from wirefeed.extract.patterns import DISCLAIMER_CREDIT, DISCLAIMER_TRIGGER, OUTLET_PATTERNS, SELF_REFERENCES
+from wirefeed.extract.folding import holds_any
+from wirefeed.extract.patterns import (
+    DISCLAIMER_CREDIT, DISCLAIMER_TRIGGER, DISCLAIMER_WORDS, OUTLET_PATTERNS, SELF_REFERENCES,
+)
 
 _TRIGGER = re.compile(DISCLAIMER_TRIGGER, re.IGNORECASE)
 _CREDIT = re.compile(DISCLAIMER_CREDIT, re.IGNORECASE)
@@ -47,7 +50,7 @@ def _disclaimer(text: str, own_outlet: str | None) -> Disclaimer:
 
 def find_disclaimer(paragraph: str, own_outlet: str | None = None) -> Disclaimer | None:
     """The syndication disclaimer in this paragraph, if it holds one; the paragraph's body stays."""
-    if len(paragraph) > 4 * MAX_CHARS:
+    if len(paragraph) > 4 * MAX_CHARS or not holds_any(paragraph, DISCLAIMER_WORDS):
         return None
     trigger = _TRIGGER.search(paragraph)
     if not trigger:

@@ -20,12 +20,26 @@ DATELINE_LINES = 3  # a dateline may follow a kicker or section line, not a para
 KICKER_CHARS = 100
 TAIL_STEPS = 16  # sign-offs, trailers and disclaimers stacked at the end
 TAIL_BLOCK_LINES = 60  # how far from the end a notebook block may start
+_UNNAMED = re.compile(r"\(\?P<\w+>")
+
+
+def _any_of(patterns, flags: int = 0) -> re.Pattern:
+    """One regex matching where any of the patterns matches (their group names dropped, as they repeat).
+
+    A line usually matches none of a table's patterns: one search of the union says so at the
+    cost of one, and only a hit goes on to try the patterns in their order.
+    """
+    return re.compile("|".join(f"(?:{_UNNAMED.sub('(?:', pattern)})" for pattern in patterns), flags)
+
 
 _SIGNOFFS = tuple((agency, re.compile(pattern)) for agency, pattern in SIGNOFF_LINES)
-_SIGNOFF_TAILS = tuple((agency, re.compile(rf"(?<=[.!?\"”’])\s+(?:{pattern})$")) for agency, pattern in SIGNOFF_LINES
-                       if agency)
+_ANY_SIGNOFF = _any_of(pattern for _, pattern in SIGNOFF_LINES)
+_SIGNOFF_TAIL = r"(?<=[.!?\"”’])\s+(?:{})$"
+_SIGNOFF_TAILS = tuple((agency, re.compile(_SIGNOFF_TAIL.format(pattern))) for agency, pattern in SIGNOFF_LINES if agency)
+_ANY_SIGNOFF_TAIL = re.compile(_SIGNOFF_TAIL.format(_any_of(pattern for agency, pattern in SIGNOFF_LINES if agency).pattern))
 _TRAILERS = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in TRAILERS)
-_TAIL_BLOCKS = tuple(re.compile(pattern, re.IGNORECASE) for pattern in TAIL_BLOCK_STARTS)
+_ANY_TRAILER = _any_of((pattern for _, pattern in TRAILERS), re.IGNORECASE)
+_TAIL_BLOCK = _any_of(TAIL_BLOCK_STARTS, re.IGNORECASE)
 _REPORTING_PARENS = re.compile(REPORTING_PARENS, re.IGNORECASE)
 _PEOPLE_CREDIT = re.compile(r"^\s*(?:additional |writing and )?(?:reporting|writing|compiled|reported) by:?\s+(?P<names>.+)$",
                             re.IGNORECASE)
@@ -33,6 +47,8 @@ _CREDIT_NAMES = "|".join(sorted((re.escape(a) for names in AGENCIES.values() for
 _CLOSING = re.compile(CLOSING_CREDIT.format(credit=f"(?:{_CREDIT_NAMES})"), re.IGNORECASE)
 # "AP Business Writer", "Associated Press=" (ANPA), "Reuters Staff": a credit line, not body.
 _ROLE = re.compile(rf"\s*(?:[A-Z][a-z]+ )?(?:{'|'.join(role.capitalize() for role in BYLINE_ROLES)})s?$|=$")
+# What a line must end with for _ROLE to match (checked first: _ROLE's search tries every position).
+_ROLE_ENDINGS = ("=", *(role.capitalize() + plural for role in BYLINE_ROLES for plural in ("", "s")))
 _MONTH = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
 _DATE_LINE = re.compile(
     r"^(?:(?:" + "|".join(HEADER_DATE_WORDS) + r")\s*:?\s*)?"
@@ -94,7 +110,9 @@ class Wrapping:
 
 def _header_credit(line: str) -> tuple[str, ...] | None:
     """Agencies of a credit line such as "ANI", "(ANI/TPS)", "AP Business Writer", "Associated Press="."""
-    bare = _ROLE.sub("", line).strip(" ()[]")
+    if line.removesuffix("\n").endswith(_ROLE_ENDINGS):  # _ROLE's "$" also matches before a final newline
+        line = _ROLE.sub("", line)
+    bare = line.strip(" ()[]")
     return parse_credit(bare) if bare else None
 
 
@@ -203,7 +221,7 @@ def _apply_lead(lines: list[str], index: int, lead: Lead, found: Wrapping) -> No
 def _trailer(line: str, found: Wrapping) -> bool:
     """Consume one trailing credit line (sign-off, "Reporting by", copyright...); True if cut."""
     stripped = line.strip()
-    for agency, pattern in _SIGNOFFS:
+    for agency, pattern in _SIGNOFFS if _ANY_SIGNOFF.fullmatch(stripped) else ():
         if pattern.fullmatch(stripped):
             found.credit((agency,))
             return True
@@ -216,7 +234,7 @@ def _trailer(line: str, found: Wrapping) -> bool:
     if coded and canonical_agency(coded["agency"]):
         found.credit((canonical_agency(coded["agency"]),))
         return True
-    for kind, pattern in _TRAILERS:
+    for kind, pattern in _TRAILERS if _ANY_TRAILER.fullmatch(stripped) else ():
         match = pattern.fullmatch(stripped)
         if not match:
             continue
@@ -250,6 +268,8 @@ def _reporting_parens(line: str, found: Wrapping) -> str | None:
 
 def _closing_signoff(line: str, found: Wrapping) -> str | None:
     """Cut an agency sign-off glued after the last sentence ("... the law. PTI ABA ZMN"); the rest or None."""
+    if not _ANY_SIGNOFF_TAIL.search(line[-120:]):
+        return None
     for agency, pattern in _SIGNOFF_TAILS:
         match = pattern.search(line[-120:])
         if match:
@@ -311,7 +331,7 @@ def _cut_tail_block(paragraphs: list[list[str]], found: Wrapping) -> None:
     """Cut a trailing block such as dpa's notebook (not for publication), keeping its reporters."""
     flat = [(p, i) for p, lines in enumerate(paragraphs) for i in range(len(lines))]
     for p, i in flat[-TAIL_BLOCK_LINES:]:
-        if any(pattern.fullmatch(paragraphs[p][i].strip()) for pattern in _TAIL_BLOCKS):
+        if _TAIL_BLOCK.fullmatch(paragraphs[p][i].strip()):
             block = paragraphs[p][i:] + [line for lines in paragraphs[p + 1:] for line in lines]
             _block_credits(block, found)
             found.cut("\n".join(block))
