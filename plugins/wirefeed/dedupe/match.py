@@ -1,7 +1,7 @@
 """What a document contributes to deduplication, and the exact check that two documents are one story."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain
 from datetime import date, datetime, timedelta
@@ -49,6 +49,11 @@ class Features:
 def features(body: str, title: str = "", *, published_at: datetime | None = None,
              dateline: Dateline | dict | None = None, agencies=()) -> Features:
     """Features of a text (the unwrapped body; the headline joins in only when the body is too short)."""
+    return with_context(text_features(body, title), published_at=published_at, dateline=dateline, agencies=agencies)
+
+
+def text_features(body: str, title: str = "") -> Features:
+    """The features that come from the words alone: no time, dateline or agencies."""
     body_lines = text.lines(body)
     split = text.split_lines(body_lines)
     toks = list(chain.from_iterable(split))
@@ -56,6 +61,17 @@ def features(body: str, title: str = "", *, published_at: datetime | None = None
         # Headlines differ between outlets, so they only count when there is nothing else.
         split = text.sentences(title) + split
         toks = list(chain.from_iterable(split))
+    if len(toks) < MIN_TOKENS:
+        return Features(None, np.zeros(0, dtype=np.uint64))
+    dates, numbers = text.facts(toks)
+    return Features(fingerprint=text.fingerprint(toks), shingles=text.shingles(text.token_hashes(toks)),
+                    sentences=tuple(text.sentence_keys(split)), names=text.names_in_lines(body_lines),
+                    dates=dates, numbers=numbers)
+
+
+def with_context(words: Features, *, published_at: datetime | None = None, dateline: Dateline | dict | None = None,
+                 agencies=()) -> Features:
+    """Text features with the document's publication time, dateline (date, place) and credited agencies."""
     if isinstance(dateline, Dateline):
         dateline = {"place": dateline.place, "date": dateline.date}
     dateline = dateline or {}
@@ -63,17 +79,8 @@ def features(body: str, title: str = "", *, published_at: datetime | None = None
     if isinstance(when, str):
         when = date.fromisoformat(when[:10])
     place = (dateline.get("place") or "").strip().casefold() or None
-    if len(toks) < MIN_TOKENS:
-        empty = np.zeros(0, dtype=np.uint64)
-        return Features(None, empty, published_at=published_at, dateline_date=when, dateline_place=place,
-                        agencies=frozenset(agencies or ()))
-    hashes = text.token_hashes(toks)
-    dates, numbers = text.facts(toks)
-    return Features(fingerprint=text.fingerprint(toks), shingles=text.shingles(hashes),
-                    sentences=tuple(text.sentence_keys(split)), names=text.names_in_lines(body_lines),
-                    dates=dates, numbers=numbers,
-                    published_at=published_at, dateline_date=when, dateline_place=place,
-                    agencies=frozenset(agencies or ()))
+    return replace(words, published_at=published_at, dateline_date=when, dateline_place=place,
+                   agencies=frozenset(agencies or ()))
 
 
 def article_features(article: Article) -> Features:

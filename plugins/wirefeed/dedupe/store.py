@@ -5,17 +5,38 @@ import io
 from collections import defaultdict
 
 from wirefeed.dedupe.cluster import MAX_BUCKET, UnionFind, bucket_pairs
-from wirefeed.dedupe.match import Features, features, match
+from wirefeed.dedupe.match import Features, match, text_features, with_context
+from wirefeed.dedupe.recent import RecentFeatures
 
 # One clustering transaction at a time: two concurrent runs could each miss the other's new items.
 _LOCK_KEY = 0x77666464
-_ITEM_COLUMNS = "i.id, i.body_text, i.text, i.title, i.published_at, i.dateline, i.agencies"
+_CONTEXT_COLUMNS = "i.id, i.content_hash, i.published_at, i.dateline, i.agencies"
+_TEXT_COLUMNS = "i.body_text, i.text, i.title"
+_RECENT = RecentFeatures()
 
 
-def _features(row) -> Features:
-    """Features of an items row (unwrapped body_text, else the cleaned text)."""
-    _, body_text, text_, title, published_at, dateline, agencies = row
-    return features(body_text or text_, title, published_at=published_at, dateline=dateline, agencies=agencies)
+def _features(database, row) -> Features:
+    """Features of an items row (_CONTEXT_COLUMNS, _TEXT_COLUMNS): unwrapped body_text, else the cleaned text."""
+    item_id, content_hash, published_at, dateline, agencies, body_text, text_, title = row
+    words = text_features(body_text or text_, title)
+    _RECENT.put(database, item_id, content_hash, words)
+    return with_context(words, published_at=published_at, dateline=dateline, agencies=agencies)
+
+
+def _known_features(cur, database, item_ids: list[int]) -> dict[int, Features]:
+    """Features of indexed items: the text part from memory when this version was featurised here before."""
+    cur.execute(f"SELECT {_CONTEXT_COLUMNS} FROM items i WHERE i.id = ANY(%s)", (_array(item_ids),))
+    feats, missing = {}, []
+    for item_id, content_hash, published_at, dateline, agencies in cur.fetchall():
+        words = _RECENT.get(database, item_id, content_hash)
+        if words is None:
+            missing.append(item_id)
+        else:
+            feats[item_id] = with_context(words, published_at=published_at, dateline=dateline, agencies=agencies)
+    if missing:
+        cur.execute(f"SELECT {_CONTEXT_COLUMNS}, {_TEXT_COLUMNS} FROM items i WHERE i.id = ANY(%s)", (_array(missing),))
+        feats.update((row[0], _features(database, row)) for row in cur.fetchall())
+    return feats
 
 
 def lookup(cur, keys: list[int]) -> list[tuple[int, int]]:
@@ -66,14 +87,15 @@ def _array(values: list[int]) -> str:
     return "{" + ",".join(map(str, values)) + "}"
 
 
-def _pending(cur, item_ids: list[int]) -> tuple[dict[int, Features], dict[int, tuple[str, int]]]:
+def _pending(cur, database, item_ids: list[int]) -> tuple[dict[int, Features], dict[int, tuple[str, int]]]:
     """Features, content hash and text size of the given items not yet fingerprinted in their current version."""
-    cur.execute(f"""SELECT {_ITEM_COLUMNS}, i.content_hash FROM items i
+    cur.execute(f"""SELECT {_CONTEXT_COLUMNS}, {_TEXT_COLUMNS} FROM items i
                     LEFT JOIN item_fingerprints f ON f.item_id = i.id
-                    WHERE i.id = ANY(%s) AND f.content_hash IS DISTINCT FROM i.content_hash""", (item_ids,))
+                    WHERE i.id = ANY(%s) AND f.content_hash IS DISTINCT FROM i.content_hash""", (_array(item_ids),))
     rows = cur.fetchall()
     # The size is PostgreSQL's length(body_text) + length(text): characters, as len() counts them.
-    return {row[0]: _features(row[:-1]) for row in rows}, {row[0]: (row[-1], len(row[1]) + len(row[2])) for row in rows}
+    feats = {row[0]: _features(database, row) for row in rows}
+    return feats, {row[0]: (row[1], len(row[5]) + len(row[6])) for row in rows}
 
 
 def _candidates(cur, new: dict[int, Features]) -> dict:
@@ -99,7 +121,7 @@ def _candidates(cur, new: dict[int, Features]) -> dict:
     return buckets
 
 
-def _verified_edges(cur, new: dict[int, Features], buckets: dict) -> dict[tuple[int, int], tuple[str, float]]:
+def _verified_edges(cur, database, new: dict[int, Features], buckets: dict) -> dict[tuple[int, int], tuple[str, float]]:
     """Verified pairs involving at least one new item (pairs of indexed items were settled before)."""
     pairs = set()
     for members in buckets.values():
@@ -108,8 +130,7 @@ def _verified_edges(cur, new: dict[int, Features], buckets: dict) -> dict[tuple[
     known = {i for pair in pairs for i in pair if i not in new}
     feats = dict(new)
     if known:
-        cur.execute(f"SELECT {_ITEM_COLUMNS} FROM items i WHERE i.id = ANY(%s)", (sorted(known),))
-        feats.update((row[0], _features(row)) for row in cur.fetchall())
+        feats.update(_known_features(cur, database, sorted(known)))
     edges = {}
     for a, b in sorted(pairs):
         if a in feats and b in feats:  # an indexed item deleted since leaves stale keys behind
@@ -209,8 +230,11 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
     """Fingerprint and index the items, join them to their stories or start new ones, and commit."""
     counts = {"items": 0, "new_stories": 0, "joined": 0, "exact_duplicates": 0}
     with conn.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
-        new, versions = _pending(cur, sorted(set(item_ids)))
+        # The database's identity keys the features kept in memory (a database dropped and made again is another).
+        cur.execute("""SELECT pg_advisory_xact_lock(%s), (SELECT oid FROM pg_database
+                                                          WHERE datname = current_database())""", (_LOCK_KEY,))
+        database = (conn.info.host, conn.info.port, cur.fetchone()[1])
+        new, versions = _pending(cur, database, sorted(set(item_ids)))
         if not new:
             conn.commit()
             return counts
@@ -219,7 +243,7 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
         cur.execute("""DELETE FROM item_bands b USING item_fingerprints f, unnest(f.keys) AS old (key)
                        WHERE f.item_id = ANY(%s) AND b.key = old.key AND b.item_id = f.item_id""", (ids,))
         buckets = _candidates(cur, new)
-        edges = _verified_edges(cur, new, buckets)
+        edges = _verified_edges(cur, database, new, buckets)
         placed, touched, placed_counts = _place(cur, new, edges)
         # Rows of these items are replaced whole (as an upsert would): delete them, then COPY, which costs a
         # fraction of INSERT ... VALUES at thousands of rows.

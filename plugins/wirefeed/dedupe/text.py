@@ -19,14 +19,15 @@ _TOKEN = re.compile(r"\d+(?:\.\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
 _THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}\b)")
 _DECIMAL_COMMA = re.compile(r",(?<=\d,)(?=\d)")
 _POSSESSIVE = re.compile(r"'s\b")
-# A capital opening a word (\b[A-Z]), or the end of a line of lines() output.
-_NAME_OR_LINE_END = re.compile(r"[A-Z](?<!\w[A-Z])[^\W\d_]+|\n")
+# A capital opening a word (\b[A-Z]) and the letters after it, or the end of a line of lines() output.
+_NAME_OR_LINE_END = re.compile(r"[A-Z\n](?:(?<=\n)|(?<!\w[A-Z])[^\W\d_]+)")
 # In ASCII text a token is made of these bytes only: every other byte separates tokens (a newline ends a line).
 # The patterns that finish the job open with the rare character they are about, so they are searched quickly.
 _LONE_POINT = re.compile(r"\.(?:(?<![0-9]\.)|(?![0-9]))")
 _LONE_APOSTROPHE = re.compile(r"'(?:(?<![a-z]')|(?![a-z]))")
 _DIGIT_LETTER = re.compile(r"[0-9](?=[a-z])")
 _LETTER_DIGIT = re.compile(r"[0-9](?<=[a-z][0-9])")
+_ASCII_NUMBER = re.compile(r"[0-9][0-9.]*")
 _ASCII_TOKEN_BYTES = bytes(b if chr(b) in "abcdefghijklmnopqrstuvwxyz0123456789.'\n" else 32 for b in range(256))
 # A teaser's closing link: it is not part of the story, and only truncated copies have it.
 _TEASER = re.compile(r"\n\s*(?:read more|continue reading|read the full (?:story|article)|full story"
@@ -156,8 +157,12 @@ def names_in_lines(text: str) -> frozenset:
 
 def facts(toks: list[str]) -> tuple[frozenset, frozenset]:
     """The dates (weekdays, month-day) and the numbers a text states: copies agree on them."""
-    # Set operations find the few calendar words and numbers; only those are looked at in place.
-    numbers = {token for token in set(toks) if token[0].isdigit()}
+    # Set operations and one search find the few calendar words and numbers; only those are looked at in place.
+    joined = " ".join(toks)
+    if joined.isascii():  # the tokens that start with a digit are the runs of digits and points
+        numbers = set(_ASCII_NUMBER.findall(joined))
+    else:
+        numbers = {token for token in set(toks) if token[0].isdigit()}
     dates = set()
     for word in _CALENDAR.intersection(toks):
         if word in _WEEKDAYS:
