@@ -73,6 +73,30 @@ def test_fast_path_reads_rss_and_atom_exactly_as_feedparser(document, url):
     assert len(fast.items) == 2 and fast.format in ("rss20", "atom10")
 
 
+@pytest.mark.parametrize("item", [
+    b"<description>a</description><description>b &lt;i&gt;c&lt;/i&gt;</description>",
+    b"<description>a</description><itunes:summary>b</itunes:summary><content:encoded>c</content:encoded>",
+    b"<content:encoded>c</content:encoded><description>a</description><itunes:summary>b</itunes:summary>",
+], ids=["second-description", "itunes-summary", "content-first"])
+def test_a_second_summary_is_content_as_in_feedparser(item):
+    document = (b'<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" '
+                b'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel><item>' + item +
+                b"</item></channel></rss>")
+    assert _fast(document, URL, None) is not None
+    fast, slow = _both(document, URL)
+    assert fast == slow
+
+
+def test_a_second_channel_summary_changes_how_the_first_item_reads_as_in_feedparser():
+    item = b"<item><description>a</description><itunes:summary>b</itunes:summary></item>"
+    document = (b'<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+                b"<itunes:summary>x</itunes:summary><description>y</description>" + item + item +
+                b"</channel></rss>")
+    assert _fast(document, URL, None) is not None
+    fast, slow = _both(document, URL)
+    assert fast == slow and fast.items[0].content_html != fast.items[1].content_html
+
+
 def test_fast_path_fields_of_an_rss_item():
     result = parse_feed(RSS, url=URL)
     first = result.items[0]
@@ -99,13 +123,11 @@ def test_fast_path_fields_of_an_rss_item():
     b'<rss version="2.0"><channel xml:base="http://a/"><item><link>x</link></item></channel></rss>',
     b'<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><item><media:title>t</media:title>'
     b"</item></channel></rss>",
-    b'<rss version="2.0"><channel><item><description>a</description><description>b</description></item>'
-    b"</channel></rss>",
     b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
     b"<p>x</p></div></content></entry></feed>",
     b'<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><item><title>\xe9</title></item>'
     b"</channel></rss>",
-], ids=["doctype", "rdf", "broken", "xml-base", "media-title", "second-description", "xhtml", "declared-latin1"])
+], ids=["doctype", "rdf", "broken", "xml-base", "media-title", "xhtml", "declared-latin1"])
 def test_what_the_fast_path_does_not_mirror_goes_to_feedparser(document):
     fast, slow = _both(document, URL)
     assert fast == slow

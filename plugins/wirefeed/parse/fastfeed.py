@@ -50,7 +50,7 @@ _INERT = {"rights", "copyright", "dc_rights", "created", "dcterms_created", "exp
           "cloud", "itunes_subtitle", "itunes_image", "itunes_explicit", "itunes_block", "media_credit",
           "media_rating", "media_restriction", "media_license", "media_player", "source"}
 # ...and at feed level also these, whole subtrees included (they only touch feed-level tags and publisher).
-_FEED_INERT = _INERT | {"description", "published", "pubdate", "issued", "dcterms_issued", "updated", "modified",
+_FEED_INERT = _INERT | {"published", "pubdate", "issued", "dcterms_issued", "updated", "modified",
                         "lastbuilddate", "dc_date", "dcterms_modified", "category", "dc_subject", "keywords",
                         "itunes_category", "itunes_keywords", "newlocation"}
 _FEED_INERT_SUBTREES = {"itunes_category"}
@@ -307,6 +307,8 @@ class _Document:
                 self._author(element, feed, None, depth)
             elif key in ("language", "dc_language"):
                 feed["language"] = _repaired(_text(element))
+            elif key in ("description", "summary", "itunes_summary"):
+                self._feed_summary(element, feed, key)
             elif key == "itunes_owner":
                 self._owner(element, feed)
             elif key in ("image", "textinput"):
@@ -316,6 +318,16 @@ class _Document:
                     raise Unsupported(f"markup inside {element.tag}")
             else:
                 self._unknown(element, key, feed, None, depth, _FEED_KEYS)
+
+    def _feed_summary(self, element, feed: dict, key: str) -> None:
+        """A feed-level description / summary: only the state it leaves matters (a summary key, hasContent)."""
+        if len(element):
+            raise Unsupported(f"markup inside {element.tag}")
+        if "summary" in feed and not self.has_content:
+            self.has_content = True  # read as content, and feedparser resets that only at the end of an item
+        elif key == "description":
+            return  # the feed's subtitle
+        feed["summary"] = feed.get("summary", "")  # present is all that counts: its text is never read
 
     def _skip_container(self, element, allowed: set[str]) -> None:
         """An image or textinput: its own context, harmless while it holds only what feedparser expects."""
@@ -331,10 +343,9 @@ class _Document:
             raise Unsupported("attributes on an item")  # rdf:about, CDF lastmod / href
         entry: dict = {}
         depths: dict = {}
-        self.has_content = False
         for child in element:
             self._entry_child(child, entry, depths, depth + 1)
-        self.has_content = False
+        self.has_content = False  # feedparser's _end_item (not its start)
         links = entry.get("links", [])
         entry["enclosures"] = [{k: v for k, v in link.items() if k != "rel"} for link in links
                                if link["rel"] == "enclosure"]
@@ -383,6 +394,8 @@ class _Document:
         elif key == "media_thumbnail":
             self._thumbnail(element, entry)
         elif key == "media_group":  # feedparser reads its children as the entry's own
+            if element.attrib:
+                raise Unsupported("attributes on media:group")  # xml:base would apply to its children
             for child in element:
                 self._entry_child(child, entry, depths, depth + 1)
         elif key in _INERT:
@@ -497,7 +510,8 @@ class _Document:
     def _summary(self, element, entry: dict, depths: dict, depth: int, default_type: str) -> None:
         """description / summary: the entry summary, unless feedparser would take it for content."""
         if "summary" in entry and not self.has_content:
-            raise Unsupported("second summary (feedparser reads it as content)")
+            self._content(element, entry, "text/plain")  # a second summary is content to feedparser
+            return
         params = self._content_params(element, default_type)
         value = _text(element)
         self._html_guess(params, value)
