@@ -97,6 +97,34 @@ def test_a_second_channel_summary_changes_how_the_first_item_reads_as_in_feedpar
     assert fast == slow and fast.items[0].content_html != fast.items[1].content_html
 
 
+XML_BASE = b"""<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://wire.example.com/blog/" xml:lang="en">
+<title>T</title><link href="./"/><feedburner:origLink xmlns:feedburner="http://rssnamespace.org/feedburner/ext/1.0"
+ xml:lang="de">https://x/</feedburner:origLink>
+<entry xml:base="/de/" xml:lang="de_AT"><title xml:lang="">Eins</title><link href="eins"/><id>1</id>
+<content type="html" xml:base="https://cdn.example.com/">&lt;img src="a.jpg"&gt;</content>
+<summary xml:base="/x/">&lt;a href="b"&gt;b&lt;/a&gt;</summary></entry>
+<entry><title>Two</title><link href="two" xml:base="/other/"/><id>2</id><author><name>A</name>
+<uri xml:base="/people/">a</uri></author><summary>Plain</summary></entry>
+</feed>"""
+
+
+@pytest.mark.parametrize("url", [None, URL])
+def test_xml_base_and_lang_scoped_per_element_as_in_feedparser(url):
+    fast, slow = _both(XML_BASE, url)
+    assert fast == slow
+    assert _fast(XML_BASE, url, None) is not None
+    assert fast.items[0].link == "https://wire.example.com/de/eins" and fast.items[0].language == "de-AT"
+    assert fast.items[1].link == "https://wire.example.com/other/two"
+
+
+def test_xml_base_under_an_empty_base_goes_to_feedparser():
+    document = b'<rss version="2.0"><channel><item xml:base="http://a/"><link>x</link></item><item><link>y</link>' \
+               b"</item></channel></rss>"
+    assert _fast(document, None, None) is None  # feedparser keeps that base for the elements after it
+    fast, slow = _both(document)
+    assert fast == slow
+
+
 def test_fast_path_fields_of_an_rss_item():
     result = parse_feed(RSS, url=URL)
     first = result.items[0]
@@ -120,14 +148,14 @@ def test_fast_path_fields_of_an_rss_item():
     b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">'
     b"<channel><title>t</title></channel><item><title>x</title></item></rdf:RDF>",
     b'<rss version="2.0"><channel><item><title>unclosed</item></channel></rss>',
-    b'<rss version="2.0"><channel xml:base="http://a/"><item><link>x</link></item></channel></rss>',
+    b'<rss version="2.0"><channel><item><link base="http://a/">x</link></item></channel></rss>',
     b'<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><item><media:title>t</media:title>'
     b"</item></channel></rss>",
     b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">'
     b"<p>x</p></div></content></entry></feed>",
     b'<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><item><title>\xe9</title></item>'
     b"</channel></rss>",
-], ids=["doctype", "rdf", "broken", "xml-base", "media-title", "xhtml", "declared-latin1"])
+], ids=["doctype", "rdf", "broken", "plain-base-attribute", "media-title", "xhtml", "declared-latin1"])
 def test_what_the_fast_path_does_not_mirror_goes_to_feedparser(document):
     fast, slow = _both(document, URL)
     assert fast == slow

@@ -24,6 +24,8 @@ from lxml import etree
 _ATOM = "http://www.w3.org/2005/Atom"
 _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _XML_LANG = _XML_NS + "lang"
+_XML_BASE = _XML_NS + "base"
+_XML_ATTRIBUTES = {_XML_LANG, _XML_BASE}
 # Namespaces that make feedparser call a document RSS 1.0 / 0.90 when declared on its root.
 _RDF_VERSIONS = {"http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/"}
 _PREFIXES = {uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()}
@@ -115,23 +117,28 @@ def fast_parse(data: bytes, url: str | None, content_type: str | None) -> FastPa
     except (etree.XMLSyntaxError, ValueError):
         return None
     try:
-        fast = _Document(_base_uri(url)).read(root)
+        fast = _Document(url or "").read(root)
     except Unsupported:
         return None
     return fast._replace(version=doctype_version) if doctype_version else fast  # Netscape's RSS 0.91
 
 
-def _base_uri(url: str | None) -> str:
-    """The base feedparser resolves links against when no xml:base is given (api.parse, unknown_starttag)."""
-    base = url or ""
-    settled = _next_base(base)
-    if _next_base(settled) != settled:
+def _next_base(base: str, xml_base: str | None = None) -> str:
+    """feedparser's base inside an element, from its parent's base and its own xml:base (unknown_starttag)."""
+    if base:
+        return make_safe_absolute_uri(base, xml_base or base) or base
+    return _urljoin(base, xml_base or "")
+
+
+def _settled(base: str) -> str:
+    """A base that elements without xml:base leave as it is, and that urlparse accepts (else Unsupported)."""
+    if _next_base(base) != base:
         raise Unsupported("base URI not stable")
     try:
-        _scheme(settled)
+        _scheme(base)
     except ValueError:  # urljoin fails on every link: leave that to feedparser
         raise Unsupported("base URI urlparse rejects") from None
-    return settled
+    return base
 
 
 def join(base: str, uri: str) -> str:
@@ -156,11 +163,6 @@ def _scheme(base: str) -> str:
         if len(_SCHEMES) < _MAX_CACHED_TAGS:
             _SCHEMES[base] = scheme
     return scheme
-
-
-def _next_base(base: str) -> str:
-    """feedparser's base after one more element without xml:base."""
-    return (make_safe_absolute_uri(base, base) or base) if base else _urljoin(base, "")
 
 
 def _key(element) -> str:
@@ -193,14 +195,17 @@ def _has_handler(key: str) -> bool:
     return hasattr(StrictFeedParser, "_start_" + key) or hasattr(StrictFeedParser, "_end_" + key)
 
 
-def _attributes(element, allowed: set[str] = frozenset()) -> dict:
-    """Attributes as the strict parser hands them over: names lowercased, rel and type values too."""
+def _attributes(element) -> dict:
+    """Attributes as the strict parser hands them over: names lowercased, rel and type values too.
+
+    xml:base and xml:lang are left out: _Document._scope applies them.
+    """
     attrs = {}
     for name, value in element.attrib.items():
-        if name in allowed:
+        if name in _XML_ATTRIBUTES:
             continue
         if name.startswith("{"):
-            raise Unsupported(f"namespaced attribute {name}")  # xml:base, xml:lang, rdf:about...
+            raise Unsupported(f"namespaced attribute {name}")  # rdf:about, thr:count... (also read unprefixed)
         name = name.lower()
         if name in ("base", "lang"):
             raise Unsupported(f"{name} attribute")  # feedparser reads these as xml:base / xml:lang
@@ -253,10 +258,11 @@ class _Document:
     """One walk over the tree, with the little parser state feedparser's output depends on."""
 
     def __init__(self, base: str):
-        self.base = base
+        self.base = base  # feedparser's baseuri and lang where the walk is
         self.lang: str | None = None
         self.atom = False
         self.has_content = False
+        self.titles = 0
 
     def read(self, root) -> FastParse:
         """The feed and its entries, from the root element down."""
@@ -266,16 +272,18 @@ class _Document:
             raise Unsupported("RSS 1.0 / 0.90 namespace on the root")
         feed: dict = {}
         entries: list = []
-        lang = root.get(_XML_LANG)
-        if lang:
-            self.lang = feed["language"] = lang.replace("_", "-")
-        attrs = _attributes(root, allowed={_XML_LANG})
+        self.base = _settled(_next_base(self.base, root.get(_XML_BASE)))  # nothing follows the root's end
+        self._scope(root)
+        if self.lang:
+            feed["language"] = self.lang
+        attrs = _attributes(root)
         if key == "rss" and root.tag == "rss":
             version = _RSS_VERSIONS.get(attrs.get("version", ""))
             version = version or ("rss20" if attrs.get("version", "").startswith("2.") else "rss")
             channels = [child for child in root]
-            if len(channels) != 1 or _key(channels[0]) != "channel" or channels[0].attrib:
+            if len(channels) != 1 or _key(channels[0]) != "channel" or _attributes(channels[0]):
                 raise Unsupported("an RSS root holds one plain channel")
+            self._scope(channels[0])
             self._feed_children(channels[0], feed, entries, depth=3)
         elif key == "feed" and root.tag == f"{{{_ATOM}}}feed":
             version = "atom10"
@@ -287,37 +295,59 @@ class _Document:
 
     # --- feed level --------------------------------------------------------------------------------
 
+    def _scope(self, element) -> tuple[str, str | None] | None:
+        """Enter an element's xml:base / xml:lang as feedparser does; what to restore after it (None: nothing)."""
+        if not element.attrib:
+            return None
+        xml_base, lang = element.get(_XML_BASE), element.get(_XML_LANG)
+        if xml_base is None and lang is None:
+            return None
+        saved = (self.base, self.lang)
+        if xml_base is not None and element.getparent() is not None:
+            if not self.base:
+                raise Unsupported("xml:base under an empty base")  # feedparser would not restore it afterwards
+            self.base = _settled(_next_base(self.base, xml_base))
+        if lang is not None:
+            self.lang = lang.replace("_", "-") if lang else None
+        return saved
+
     def _feed_children(self, parent, feed: dict, entries: list, depth: int) -> None:
         """The children of a channel (RSS) or feed (Atom) element."""
-        titles = 0
         for element in parent:
-            key = _key(element)
-            if key in ("item", "entry"):
-                entries.append(self._entry(element, depth))
-            elif key in ("title", "dc_title"):
-                titles += 1
-                if titles > 1:
-                    raise Unsupported("second feed title")
-                self._title(element, feed)
-            elif key == "link":
-                self._link(element, feed, in_entry=False)
-            elif key in ("id", "guid"):
-                self._guid(element, feed, None, depth)
-            elif key in ("author", "dc_creator", "dc_author", "managingeditor", "itunes_author"):
-                self._author(element, feed, None, depth)
-            elif key in ("language", "dc_language"):
-                feed["language"] = _repaired(_text(element))
-            elif key in ("description", "summary", "itunes_summary"):
-                self._feed_summary(element, feed, key)
-            elif key == "itunes_owner":
-                self._owner(element, feed)
-            elif key in ("image", "textinput"):
-                self._skip_container(element, _IMAGE_CHILDREN if key == "image" else _TEXTINPUT_CHILDREN)
-            elif key in _FEED_INERT:
-                if key not in _FEED_INERT_SUBTREES and len(element):
-                    raise Unsupported(f"markup inside {element.tag}")
-            else:
-                self._unknown(element, key, feed, None, depth, _FEED_KEYS)
+            saved = self._scope(element)
+            self._feed_child(element, feed, entries, depth)
+            if saved:
+                self.base, self.lang = saved
+
+    def _feed_child(self, element, feed: dict, entries: list, depth: int) -> None:
+        """One element of the channel or feed."""
+        key = _key(element)
+        if key in ("item", "entry"):
+            entries.append(self._entry(element, depth))
+        elif key in ("title", "dc_title"):
+            self.titles += 1
+            if self.titles > 1:
+                raise Unsupported("second feed title")
+            self._title(element, feed)
+        elif key == "link":
+            self._link(element, feed, in_entry=False)
+        elif key in ("id", "guid"):
+            self._guid(element, feed, None, depth)
+        elif key in ("author", "dc_creator", "dc_author", "managingeditor", "itunes_author"):
+            self._author(element, feed, None, depth)
+        elif key in ("language", "dc_language"):
+            feed["language"] = _repaired(_text(element))
+        elif key in ("description", "summary", "itunes_summary"):
+            self._feed_summary(element, feed, key)
+        elif key == "itunes_owner":
+            self._owner(element, feed)
+        elif key in ("image", "textinput"):
+            self._skip_container(element, _IMAGE_CHILDREN if key == "image" else _TEXTINPUT_CHILDREN)
+        elif key in _FEED_INERT:
+            if key not in _FEED_INERT_SUBTREES and len(element):
+                raise Unsupported(f"markup inside {element.tag}")
+        else:
+            self._unknown(element, key, feed, None, depth, _FEED_KEYS)
 
     def _feed_summary(self, element, feed: dict, key: str) -> None:
         """A feed-level description / summary: only the state it leaves matters (a summary key, hasContent)."""
@@ -339,7 +369,7 @@ class _Document:
 
     def _entry(self, element, depth: int) -> dict:
         """One item / entry as feedparser's entry dict (the keys the Item mapping reads)."""
-        if element.attrib:
+        if _attributes(element):
             raise Unsupported("attributes on an item")  # rdf:about, CDF lastmod / href
         entry: dict = {}
         depths: dict = {}
@@ -354,7 +384,14 @@ class _Document:
         return entry
 
     def _entry_child(self, element, entry: dict, depths: dict, depth: int) -> None:
-        """One element inside an entry."""
+        """One element inside an entry, in its own xml:base / xml:lang."""
+        saved = self._scope(element)
+        self._entry_element(element, entry, depths, depth)
+        if saved:
+            self.base, self.lang = saved
+
+    def _entry_element(self, element, entry: dict, depths: dict, depth: int) -> None:
+        """What one element inside an entry contributes to it."""
         key = _key(element)
         if key in ("title", "dc_title"):
             if "title" in depths:
@@ -394,8 +431,6 @@ class _Document:
         elif key == "media_thumbnail":
             self._thumbnail(element, entry)
         elif key == "media_group":  # feedparser reads its children as the entry's own
-            if element.attrib:
-                raise Unsupported("attributes on media:group")  # xml:base would apply to its children
             for child in element:
                 self._entry_child(child, entry, depths, depth + 1)
         elif key in _INERT:
@@ -478,8 +513,9 @@ class _Document:
         if len(element):
             for child in element:
                 field = _AUTHOR_CHILDREN.get(_key(child))
-                if field is None or child.attrib:
+                if field is None or _attributes(child):
                     raise Unsupported(f"{child.tag} inside an author")
+                saved = self._scope(child)
                 value = _text(child)
                 if field == "href":  # feedparser stores it as the context's href too, resolved
                     value = _repaired(join(self.base, value) if value else value)
@@ -487,6 +523,8 @@ class _Document:
                         context["href"] = value
                     else:
                         _store(context, depths, "href", value, depth + 1)
+                if saved:
+                    self.base, self.lang = saved
                 authors._save_author(field, value)
             value = _repaired(_own_text(element))
         else:
@@ -569,7 +607,7 @@ class _Document:
             self._unknown(child, child_key, context, depths, depth + 1, read)
         if key not in ("feedburner_origlink", "ttl"):
             return  # feed.py reads no other unmapped key
-        if attrs:
+        if element.attrib:  # xml:lang counts too: feedparser then stores the attributes, not the text
             context[key] = attrs
             return
         value = _repaired(_own_text(element))
