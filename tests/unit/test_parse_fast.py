@@ -117,6 +117,26 @@ def test_xml_base_and_lang_scoped_per_element_as_in_feedparser(url):
     assert fast.items[1].link == "https://wire.example.com/other/two"
 
 
+RDF = b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+ xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/" xml:lang="fr">
+<channel rdf:about="https://wire.example.com/"><title>Wire</title><link>https://wire.example.com/</link>
+<description>d</description><dc:language>fr-FR</dc:language><image rdf:resource="https://wire.example.com/l.png"/>
+<items><rdf:Seq><rdf:li rdf:resource="https://wire.example.com/1"/></rdf:Seq></items></channel>
+<image rdf:about="https://wire.example.com/l.png"><title>Wire</title><url>/l.png</url><link>/</link></image>
+<item rdf:about="https://wire.example.com/1"><title>Un</title><link>/1</link><dc:date>2025-06-29T10:00:00+02:00</dc:date>
+<dc:creator>AFP</dc:creator><dc:subject>Monde</dc:subject><description>Texte</description></item>
+<item><title>Deux</title><link>https://wire.example.com/2</link></item>
+</rdf:RDF>"""
+
+
+@pytest.mark.parametrize("url", [None, URL])
+def test_fast_path_reads_rss_1_0_as_feedparser(url):
+    assert _fast(RDF, url, None) is not None
+    fast, slow = _both(RDF, url)
+    assert fast == slow and fast.format == "rss10" and len(fast.items) == 2
+    assert fast.items[0].guid == "https://wire.example.com/1" and fast.items[0].language == "fr"
+
+
 def test_xml_base_under_an_empty_base_goes_to_feedparser():
     document = b'<rss version="2.0"><channel><item xml:base="http://a/"><link>x</link></item><item><link>y</link>' \
                b"</item></channel></rss>"
@@ -145,8 +165,8 @@ def test_fast_path_fields_of_an_rss_item():
 @pytest.mark.parametrize("document", [
     b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "b">]><rss version="2.0"><channel><item><title>&a;</title>'
     b"</item></channel></rss>",
-    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">'
-    b"<channel><title>t</title></channel><item><title>x</title></item></rdf:RDF>",
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" '
+    b'xmlns:a="http://www.w3.org/2005/Atom"><channel><title>t</title></channel><item><title>x</title></item></rdf:RDF>',
     b'<rss version="2.0"><channel><item><title>unclosed</item></channel></rss>',
     b'<rss version="2.0"><channel><item><link base="http://a/">x</link></item></channel></rss>',
     b'<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><item><media:title>t</media:title>'
@@ -155,7 +175,7 @@ def test_fast_path_fields_of_an_rss_item():
     b"<p>x</p></div></content></entry></feed>",
     b'<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><item><title>\xe9</title></item>'
     b"</channel></rss>",
-], ids=["doctype", "rdf", "broken", "plain-base-attribute", "media-title", "xhtml", "declared-latin1"])
+], ids=["doctype", "rdf-or-atom", "broken", "plain-base-attribute", "media-title", "xhtml", "declared-latin1"])
 def test_what_the_fast_path_does_not_mirror_goes_to_feedparser(document):
     fast, slow = _both(document, URL)
     assert fast == slow

@@ -26,8 +26,12 @@ _XML_NS = "{http://www.w3.org/XML/1998/namespace}"
 _XML_LANG = _XML_NS + "lang"
 _XML_BASE = _XML_NS + "base"
 _XML_ATTRIBUTES = {_XML_LANG, _XML_BASE}
-# Namespaces that make feedparser call a document RSS 1.0 / 0.90 when declared on its root.
-_RDF_VERSIONS = {"http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/"}
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF_ABOUT = f"{{{_RDF}}}about"
+_RSS10 = "http://purl.org/rss/1.0/"
+_RSS090 = "http://my.netscape.com/rdf/simple/0.9/"
+# Namespaces that set feedparser's version when declared on the root (mixin.track_namespace).
+_RDF_VERSIONS = {_RSS10, _RSS090}
 _PREFIXES = {uri.lower(): prefix for uri, prefix in _FeedParserMixin.namespaces.items()}
 _RSS_VERSIONS = {"0.91": "rss091u", "0.92": "rss092", "0.93": "rss093", "0.94": "rss094"}
 _TEXT_TYPES = {"text/plain", "text/html"}
@@ -268,16 +272,19 @@ class _Document:
         """The feed and its entries, from the root element down."""
         key = _key(root)
         declared = {uri.lower() for uri in root.nsmap.values()}
-        if declared & _RDF_VERSIONS:
-            raise Unsupported("RSS 1.0 / 0.90 namespace on the root")
         feed: dict = {}
         entries: list = []
         self.base = _settled(_next_base(self.base, root.get(_XML_BASE)))  # nothing follows the root's end
         self._scope(root)
-        if self.lang:
+        if self.lang and root.tag != f"{{{_RDF}}}RDF":  # feedparser compares 'rdf:RDF' to a lowercased name
             feed["language"] = self.lang
         attrs = _attributes(root)
-        if key == "rss" and root.tag == "rss":
+        if root.tag == f"{{{_RDF}}}RDF":
+            version = _rdf_version(root.nsmap)
+            self._rdf_children(root, feed, entries)
+        elif declared & _RDF_VERSIONS:
+            raise Unsupported("RSS 1.0 / 0.90 namespace on an RSS or Atom root")
+        elif key == "rss" and root.tag == "rss":
             version = _RSS_VERSIONS.get(attrs.get("version", ""))
             version = version or ("rss20" if attrs.get("version", "").startswith("2.") else "rss")
             channels = [child for child in root]
@@ -310,6 +317,26 @@ class _Document:
         if lang is not None:
             self.lang = lang.replace("_", "-") if lang else None
         return saved
+
+    def _rdf_children(self, root, feed: dict, entries: list) -> None:
+        """RSS 1.0 / 0.90: one channel, then items, image and textinput beside it."""
+        channels = 0
+        for element in root:
+            saved = self._scope(element)
+            key = _key(element)
+            if key == "channel":
+                channels += 1
+                if channels > 1 or set(element.attrib) - _XML_ATTRIBUTES - {_RDF_ABOUT}:
+                    raise Unsupported("a second channel, or CDF attributes on it")
+                self._feed_children(element, feed, entries, depth=3)
+            elif key == "item":
+                entries.append(self._entry(element, 2))
+            elif key in ("image", "textinput"):
+                self._skip_container(element, _IMAGE_CHILDREN if key == "image" else _TEXTINPUT_CHILDREN)
+            else:
+                raise Unsupported(f"{element.tag} beside the channel")
+            if saved:
+                self.base, self.lang = saved
 
     def _feed_children(self, parent, feed: dict, entries: list, depth: int) -> None:
         """The children of a channel (RSS) or feed (Atom) element."""
@@ -369,9 +396,10 @@ class _Document:
 
     def _entry(self, element, depth: int) -> dict:
         """One item / entry as feedparser's entry dict (the keys the Item mapping reads)."""
-        if _attributes(element):
-            raise Unsupported("attributes on an item")  # rdf:about, CDF lastmod / href
-        entry: dict = {}
+        about = element.get(_RDF_ABOUT)
+        if set(element.attrib) - _XML_ATTRIBUTES - {_RDF_ABOUT}:
+            raise Unsupported("attributes on an item")  # CDF lastmod / href...
+        entry: dict = {"id": about} if about else {}  # feedparser's _start_item takes rdf:about as the id
         depths: dict = {}
         for child in element:
             self._entry_child(child, entry, depths, depth + 1)
@@ -599,7 +627,6 @@ class _Document:
             raise Unsupported(f"element {element.tag} ({key}) not mirrored")
         if key in read:
             raise Unsupported(f"unmapped element {element.tag} writes {key}")
-        attrs = _attributes(element)
         for child in element:
             child_key = _key(child)
             if child_key in ("item", "entry") or _has_handler(child_key):
@@ -608,13 +635,29 @@ class _Document:
         if key not in ("feedburner_origlink", "ttl"):
             return  # feed.py reads no other unmapped key
         if element.attrib:  # xml:lang counts too: feedparser then stores the attributes, not the text
-            context[key] = attrs
+            context[key] = dict(element.attrib)
             return
         value = _repaired(_own_text(element))
         if depths is None:
             context[key] = value
         else:
             _store(context, depths, key, value, depth)
+
+
+def _rdf_version(namespaces: dict) -> str:
+    """feedparser's version of an RDF document, from the namespaces its root declares (track_namespace)."""
+    versions = set()
+    for prefix, uri in namespaces.items():
+        lower = uri.lower()
+        if prefix is None and lower == _RSS090:
+            versions.add("rss090")
+        elif lower == _RSS10:
+            versions.add("rss10")
+        elif lower == _ATOM.lower():
+            versions.add("atom10")
+    if len(versions) != 1 or "atom10" in versions:
+        raise Unsupported(f"RDF root declaring {sorted(versions) or 'no RSS namespace'}")  # order would decide
+    return versions.pop()
 
 
 def _add_tag(tags: list, term, scheme, label) -> None:
