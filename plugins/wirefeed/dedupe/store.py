@@ -4,6 +4,8 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 
+import numpy as np
+
 from wirefeed.dedupe.cluster import MAX_BUCKET, UnionFind, bucket_pairs
 from wirefeed.dedupe.match import Features, match, text_features, with_context
 from wirefeed.dedupe.recent import RecentFeatures
@@ -98,17 +100,17 @@ def _pending(cur, database, item_ids: list[int]) -> tuple[dict[int, Features], d
     return feats, {row[0]: (row[1], len(row[5]) + len(row[6])) for row in rows}
 
 
-def _candidates(cur, new: dict[int, Features]) -> dict:
-    """Buckets (fingerprint or key -> item ids) holding the new items and the indexed items they meet."""
+def _index_keys(new: dict[int, Features]) -> dict[int, np.ndarray]:
+    """Each new item's distinct LSH keys, sorted (items too short to tell have none)."""
+    return {item_id: np.unique(f.band_keys) for item_id, f in new.items() if f.fingerprint is not None}
+
+
+def _candidates(cur, new: dict[int, Features], keys_of: dict[int, np.ndarray]) -> dict:
+    """Buckets (fingerprint or key -> item ids) of two or more items: new ones and the indexed ones they meet."""
     buckets = defaultdict(set)
-    keys = set()
     for item_id, feat in new.items():
-        if feat.fingerprint is None:
-            continue
-        buckets[feat.fingerprint].add(item_id)
-        for key in feat.band_keys.tolist():
-            buckets[key].add(item_id)
-            keys.add(key)
+        if feat.fingerprint is not None:
+            buckets[feat.fingerprint].add(item_id)
     fingerprints = [f.fingerprint for f in new.values() if f.fingerprint]
     if fingerprints:
         cur.execute("""SELECT fp, f.item_id FROM unnest(%s::text[]) AS x (fp)
@@ -116,8 +118,23 @@ def _candidates(cur, new: dict[int, Features]) -> dict:
                                            ORDER BY item_id DESC LIMIT %s) f""", (fingerprints, MAX_BUCKET))
         for fingerprint, item_id in cur.fetchall():
             buckets[fingerprint].add(item_id)
-    for key, item_id in lookup(cur, sorted(keys)):
+    if not keys_of:
+        return buckets
+    # The batch's keys sorted once in numpy: most are held by one item and found nowhere, and a bucket of one
+    # makes no pair, so only keys two new items share or the index knows get a bucket.
+    flat = np.concatenate(list(keys_of.values()))
+    owners = np.repeat(np.fromiter(keys_of, dtype=np.int64, count=len(keys_of)), [len(k) for k in keys_of.values()])
+    order = np.argsort(flat, kind="stable")
+    flat, owners = flat[order], owners[order]
+    keys, starts, counts = np.unique(flat, return_index=True, return_counts=True)
+    shared = set(np.flatnonzero(counts > 1).tolist())
+    found = lookup(cur, keys.tolist())
+    for key, item_id in found:
         buckets[key].add(item_id)
+    if found:
+        shared.update(np.searchsorted(keys, [key for key, _ in found]).tolist())
+    for at in shared:
+        buckets[int(keys[at])].update(owners[starts[at]:starts[at] + counts[at]].tolist())
     return buckets
 
 
@@ -242,7 +259,8 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
         # An edited item is indexed afresh: its old keys would find copies of what it no longer says.
         cur.execute("""DELETE FROM item_bands b USING item_fingerprints f, unnest(f.keys) AS old (key)
                        WHERE f.item_id = ANY(%s) AND b.key = old.key AND b.item_id = f.item_id""", (ids,))
-        buckets = _candidates(cur, new)
+        keys_of = _index_keys(new)
+        buckets = _candidates(cur, new, keys_of)
         edges = _verified_edges(cur, database, new, buckets)
         placed, touched, placed_counts = _place(cur, new, edges)
         # Rows of these items are replaced whole (as an upsert would): delete them, then COPY, which costs a
@@ -251,7 +269,7 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
                        DELETE FROM item_fingerprints WHERE item_id = ANY(%(ids)s)""", {"ids": ids})
         _copy(cur, "story_items (item_id, story_id, match, score)", [(i, *placed[i]) for i in ids])
         _copy(cur, "item_fingerprints (item_id, content_hash, text_size, fingerprint, keys)",
-              [(i, *versions[i], new[i].fingerprint, _array(sorted(set(new[i].band_keys.tolist())))) for i in ids])
+              [(i, *versions[i], new[i].fingerprint, _array(keys_of[i].tolist() if i in keys_of else [])) for i in ids])
         # The index rows are the keys just stored: unnested in the server rather than sent a second time.
         cur.execute("""INSERT INTO item_bands (key, item_id)
                        SELECT unnest(keys), item_id FROM item_fingerprints WHERE item_id = ANY(%s)""", (ids,))
