@@ -123,8 +123,8 @@ RDF = b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-
 <description>d</description><dc:language>fr-FR</dc:language><image rdf:resource="https://wire.example.com/l.png"/>
 <items><rdf:Seq><rdf:li rdf:resource="https://wire.example.com/1"/></rdf:Seq></items></channel>
 <image rdf:about="https://wire.example.com/l.png"><title>Wire</title><url>/l.png</url><link>/</link></image>
-<item rdf:about="https://wire.example.com/1"><title>Un</title><link>/1</link><dc:date>2025-06-29T10:00:00+02:00</dc:date>
-<dc:creator>AFP</dc:creator><dc:subject>Monde</dc:subject><description>Texte</description></item>
+<item rdf:about="https://wire.example.com/1"><title>Un</title><link>/1</link>
+<dc:date>2025-06-29T10:00:00+02:00</dc:date><dc:creator>AFP</dc:creator><dc:subject>Monde</dc:subject><description>Texte</description></item>
 <item><title>Deux</title><link>https://wire.example.com/2</link></item>
 </rdf:RDF>"""
 

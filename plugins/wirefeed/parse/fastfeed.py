@@ -1,10 +1,11 @@
-"""A fast path for well-formed RSS 2.0 and Atom 1.0: lxml reads the tree, and feed and entries come out as the
-dicts feedparser would build for them, so the same mapping to Items applies.
+"""A fast path for well-formed RSS 2.0, RSS 1.0 / 0.90 and Atom 1.0: lxml reads the tree, and feed and entries come
+out as the dicts feedparser would build for them, so the same mapping to Items applies.
 
-Only what is reproduced exactly is read here; anything else (a DOCTYPE, an encoding feedparser overrides, an
-element whose feedparser handler is not mirrored below, nesting feedparser would flatten...) makes
-`fast_parse` return None and feedparser reads the document. The rules mirror feedparser 6's strict parser
-(mixin.pop, namespaces/_base.py), which is why some of them look odd.
+Only what is reproduced exactly is read here; anything else (entity declarations, a document feedparser's
+strict parser rejects, an element whose feedparser handler is not mirrored below, markup feedparser would
+flatten...) makes `fast_parse` return None and feedparser reads the document. The rules mirror feedparser 6's
+strict parser (mixin.unknown_starttag / pop, namespaces/_base.py), which is why some of them look odd;
+tests/unit/test_parse_fast.py runs both paths over every corpus file the fast path takes.
 """
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ _INERT = {"rights", "copyright", "dc_rights", "created", "dcterms_created", "exp
           "webmaster", "dc_publisher", "generator", "info", "feedburner_browserfriendly", "subtitle", "tagline",
           "cloud", "itunes_subtitle", "itunes_image", "itunes_explicit", "itunes_block", "media_credit",
           "media_rating", "media_restriction", "media_license", "media_player", "source"}
-# ...and at feed level also these, whole subtrees included (they only touch feed-level tags and publisher).
+# ...and at feed level also these (they only touch feed-level dates and tags); itunes:category with its subtree.
 _FEED_INERT = _INERT | {"published", "pubdate", "issued", "dcterms_issued", "updated", "modified",
                         "lastbuilddate", "dc_date", "dcterms_modified", "category", "dc_subject", "keywords",
                         "itunes_category", "itunes_keywords", "newlocation"}
@@ -148,7 +149,7 @@ def _settled(base: str) -> str:
 def join(base: str, uri: str) -> str:
     """feedparser's _urljoin(base, uri), without its two urlparse calls for URIs it would return unchanged.
 
-    `base` must be one urlparse accepts (_base_uri checks).
+    `base` must be one urlparse accepts (_settled checks).
     """
     if uri.isascii():
         if _PLAIN_HTTP_URL.match(uri):
