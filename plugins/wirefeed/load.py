@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import json
 import zlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from psycopg2.extras import execute_values
@@ -112,18 +112,28 @@ def record_fetch(conn, feed_id: int, fetch: Fetch, *, store_body: bool = True,
 
 def load_articles(conn, feed_id: int, fetch_id: int | None, articles: list[Article], *,
                   commit: bool = True) -> tuple[LoadCounts, list[int]]:
-    """Upsert articles by (feed_id, identity) in one statement; unchanged rows are not rewritten.
+    """Upsert articles by (feed_id, identity) in one statement, after one set-based check that diverts re-emitted
+    items to aliases and leaves out the rows stored unchanged.
 
     Returns the counts and the ids of the rows inserted or changed (the ones dedupe must look at).
+    The transaction commits without waiting for the WAL flush: a commit lost in a crash leaves the fetch
+    unprocessed (its mark is in the same transaction), and processing it again gives the same rows.
     """
+    return _load(conn, feed_id, fetch_id, articles, _upsert_values, commit=commit)
+
+
+def _load(conn, feed_id: int, fetch_id: int | None, articles: list[Article], upsert, *,
+          commit: bool) -> tuple[LoadCounts, list[int]]:
+    """Write the articles' rows with `upsert(cur, rows)` -> [(id, inserted)] of the rows changed; count them."""
     rows = article_rows(feed_id, fetch_id, articles)
     if not rows:
         return LoadCounts(), []
     with conn.cursor() as cur:
-        changed = execute_values(cur, _UPSERT_ITEMS.format(source="VALUES %s"), rows,
-            template="(%s, %s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[], %s, %s, %s, %s::text[], %s, %s,"
-                     " %s, %s::text[], %s::jsonb, %s, %s, %s, %s::text[])",
-            fetch=True, page_size=1000)
+        cur.execute("SET LOCAL synchronous_commit = off")
+        # Rows of one content under several identities must each see the ones before it (the first becomes the
+        # item, the rest its aliases), which one set-based statement cannot: such a batch goes a row at a time.
+        batches = [[row] for row in rows] if _repeats_content(rows) else [rows]
+        changed = [one for batch in batches for one in upsert(cur, batch)]
     if commit:
         conn.commit()
     new = sum(1 for _, inserted in changed if inserted)
@@ -131,13 +141,40 @@ def load_articles(conn, feed_id: int, fetch_id: int | None, articles: list[Artic
     return counts, [row_id for row_id, _ in changed]
 
 
+def _upsert_values(cur, rows: list[tuple]) -> list[tuple[int, bool]]:
+    """Upsert rows of distinct content as one VALUES list; return (id, inserted) of the rows changed."""
+    rows = _divert_aliases(cur, rows)
+    if not rows:
+        return []
+    return execute_values(cur, _UPSERT_ITEMS.format(source="VALUES %s"), rows, template=_ROW_TEMPLATE,
+                          fetch=True, page_size=1000)
+
+
+def _divert_aliases(cur, rows: list[tuple]) -> list[tuple]:
+    """Record the re-emitted rows of one feed's batch as aliases (migration 0008); return the rows to upsert,
+    without those and without the rows already stored unchanged."""
+    feed_id = rows[0][0]  # one load is one feed's rows
+    cur.execute("SELECT pos FROM items_divert_aliases(%s, %s, %s, %s, %s, %s)",
+                (feed_id, [row[1] for row in rows], [row[_HASH] for row in rows],
+                 [len(row[_TEXT] or "") >= ALIAS_MIN_TEXT for row in rows], [row[2] for row in rows],
+                 [row[3] for row in rows]))
+    skipped = {pos - 1 for (pos,) in cur.fetchall()}
+    return [row for n, row in enumerate(rows) if n not in skipped] if skipped else rows
+
+
+def _repeats_content(rows: list[tuple]) -> bool:
+    """Whether two rows of the batch have the same content hash."""
+    return len({row[_HASH] for row in rows}) < len(rows)
+
+
 def _dateline_json(dateline: Dateline | None) -> str | None:
     """The dateline as the JSON stored in items.dateline."""
     if dateline is None:
         return None
-    data = asdict(dateline)
-    data["date"] = dateline.date.isoformat() if dateline.date else None
-    return json.dumps(data, ensure_ascii=False)
+    # Spelled out: dataclasses.asdict deep-copies every field, which cost more than the rest of the row.
+    return json.dumps({"raw": dateline.raw, "place": dateline.place, "region": dateline.region,
+                       "country_code": dateline.country_code,
+                       "date": dateline.date.isoformat() if dateline.date else None}, ensure_ascii=False)
 
 
 def mark_processed(conn, fetch_id: int, *, found: int, counts: LoadCounts, partial: bool = False,
@@ -184,9 +221,16 @@ def ensure_source_feed(conn, url: str, name: str) -> int:
 ITEM_COLUMNS = ("feed_id", "identity", "guid", "url", "link", "title", "text", "html", "authors", "categories",
                 "language", "published_at", "updated_at", "flags", "content_hash", "fetch_id", "body_text",
                 "agencies", "dateline", "syndicated", "syndicated_by", "word_count", "removed")
+# Where a row's fields sit in an article_rows tuple.
+_TEXT, _HASH = ITEM_COLUMNS.index("text"), ITEM_COLUMNS.index("content_hash")
+# A text shorter than this (a photo, an episode, "Live updates") says too little to call two entries one item.
+ALIAS_MIN_TEXT = 200
+_ROW_TEMPLATE = ("(%s, %s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[], %s, %s, %s, %s::text[], %s, %s,"
+                 " %s, %s::text[], %s::jsonb, %s, %s, %s, %s::text[])")
+_COLUMNS = ", ".join(ITEM_COLUMNS)
 # The upsert shared by both loads; {source} is the rows, in ITEM_COLUMNS order.
 _UPSERT_ITEMS = f"""
-    INSERT INTO items AS i ({", ".join(ITEM_COLUMNS)})
+    INSERT INTO items AS i ({_COLUMNS})
     {{source}}
     ON CONFLICT (feed_id, identity) DO UPDATE SET
         guid = EXCLUDED.guid, url = EXCLUDED.url, link = EXCLUDED.link, title = EXCLUDED.title,
@@ -234,29 +278,23 @@ def _copy_field(value) -> str:
 
 def copy_articles(conn, feed_id: int, fetch_id: int | None, articles: list[Article], *,
                   commit: bool = True) -> tuple[LoadCounts, list[int]]:
-    """load_articles by COPY into a temporary table and one INSERT ... SELECT ... ON CONFLICT (same result, faster).
+    """load_articles by COPY into a temporary table and one INSERT ... SELECT ... ON CONFLICT (same result)."""
+    return _load(conn, feed_id, fetch_id, articles, _upsert_copy, commit=commit)
 
-    The transaction commits without waiting for the WAL flush: a commit lost in a crash leaves the fetch
-    unprocessed, and processing it again from the raw landing gives the same rows.
-    """
-    rows = article_rows(feed_id, fetch_id, articles)
+
+def _upsert_copy(cur, rows: list[tuple]) -> list[tuple[int, bool]]:
+    """Upsert rows of distinct content COPYed into a temporary stage; return (id, inserted) of the rows changed."""
+    rows = _divert_aliases(cur, rows)
     if not rows:
-        return LoadCounts(), []
+        return []
     data = io.StringIO("".join("\t".join(map(_copy_field, row)) + "\n" for row in rows))
-    columns = ", ".join(ITEM_COLUMNS)
-    with conn.cursor() as cur:
-        # One round trip; the DELETE empties what an earlier load in this transaction left.
-        cur.execute(f"""SET LOCAL synchronous_commit = off;
-                        CREATE TEMP TABLE IF NOT EXISTS items_stage ON COMMIT DELETE ROWS AS
-                            SELECT {columns} FROM items WITH NO DATA;
-                        DELETE FROM items_stage""")
-        cur.copy_expert(f"COPY items_stage ({columns}) FROM STDIN", data)
-        cur.execute(_UPSERT_ITEMS.format(source=f"SELECT {columns} FROM items_stage"))
-        changed = cur.fetchall()
-    if commit:
-        conn.commit()
-    new = sum(1 for _, inserted in changed if inserted)
-    return LoadCounts(new=new, updated=len(changed) - new, unchanged=len(rows) - len(changed)), [i for i, _ in changed]
+    # One round trip; the DELETE empties what an earlier load in this transaction left.
+    cur.execute(f"""CREATE TEMP TABLE IF NOT EXISTS items_stage ON COMMIT DELETE ROWS AS
+                        SELECT {_COLUMNS} FROM items WITH NO DATA;
+                    DELETE FROM items_stage""")
+    cur.copy_expert(f"COPY items_stage ({_COLUMNS}) FROM STDIN", data)
+    cur.execute(_UPSERT_ITEMS.format(source=f"SELECT {_COLUMNS} FROM items_stage"))
+    return cur.fetchall()
 
 
 def record_archive_fetch(conn, feed_id: int, fetch: Fetch, *, archive: str) -> int:
