@@ -9,6 +9,7 @@ import numpy as np
 from wirefeed.dedupe.cluster import MAX_BUCKET, UnionFind, bucket_pairs
 from wirefeed.dedupe.match import Features, match, text_features, with_context
 from wirefeed.dedupe.recent import RecentFeatures
+from wirefeed.dedupe.text import unique_sorted
 
 # One clustering transaction at a time: two concurrent runs could each miss the other's new items.
 _LOCK_KEY = 0x77666464
@@ -102,7 +103,7 @@ def _pending(cur, database, item_ids: list[int]) -> tuple[dict[int, Features], d
 
 def _index_keys(new: dict[int, Features]) -> dict[int, np.ndarray]:
     """Each new item's distinct LSH keys, sorted (items too short to tell have none)."""
-    return {item_id: np.unique(f.band_keys) for item_id, f in new.items() if f.fingerprint is not None}
+    return {item_id: unique_sorted(f.band_keys) for item_id, f in new.items() if f.fingerprint is not None}
 
 
 def _candidates(cur, new: dict[int, Features], keys_of: dict[int, np.ndarray]) -> dict:
