@@ -36,8 +36,10 @@ def _one_space(text: str) -> str:
 def _paragraphs(text: str) -> list[list[str]]:
     """Paragraphs (split at blank lines) as lists of their stripped, non-empty lines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # With no space after any newline, the blank lines are exactly the "\n\n"s: split without the regex.
+    plain = "\n " not in text and "\n\t" not in text and "\n\xa0" not in text
     out = []
-    for block in _BLANK_LINE.split(text):
+    for block in text.split("\n\n") if plain else _BLANK_LINE.split(text):
         lines = [line.strip() for line in _one_space(block).split("\n")]
         lines = [line for line in lines if line]
         if lines:
@@ -47,6 +49,8 @@ def _paragraphs(text: str) -> list[list[str]]:
 
 def _unwrap(lines: list[str]) -> str:
     """One paragraph's text: wrapped lines joined; lines too long to be wrapping are paragraphs of their own."""
+    if len(lines) == 1:
+        return lines[0]
     if any(len(line) > MAX_WRAPPED_LINE for line in lines):
         return "\n\n".join(lines)
     return " ".join(lines)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from wirefeed.extract.agencies import canonical_agency
 from wirefeed.extract.patterns import BYLINE_BEATS, BYLINE_ROLES, BYLINE_WORDS, NON_AUTHORS
@@ -62,6 +63,8 @@ def _strip_role(part: str) -> tuple[str, tuple[str, ...]]:
     return " ".join(words), tuple(agencies)
 
 
+# Feeds repeat their author fields ("PTI", "Staff Reporter") on every item: each is read once.
+@lru_cache(maxsize=4096)
 def split_names(names: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(authors, agencies) named in a byline or author field ("Priya Menon and PTI")."""
     authors: list[str] = []

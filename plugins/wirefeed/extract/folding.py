@@ -9,7 +9,7 @@ _TO_ASCII = str.maketrans({"ſ": "s", "ı": "i", "İ": "i", "K": "k"})
 
 def ignorecase_fold(text: str) -> str:
     """The text lower-cased the way re.IGNORECASE compares ASCII letters."""
-    if any(twin in text for twin in _IGNORECASE_TWINS):
+    if not text.isascii() and any(twin in text for twin in _IGNORECASE_TWINS):
         text = text.translate(_TO_ASCII)
     return text.lower()
 

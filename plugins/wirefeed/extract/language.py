@@ -10,6 +10,7 @@ from wirefeed.extract.patterns import NEWS_LANGUAGES
 SAMPLE_CHARS = 600  # enough: 600 SemEval news texts in 7 languages were all right from 400 characters on
 MIN_LETTERS = 20  # below this any answer is a guess
 MIN_PROBABILITY = 0.3
+CACHED_SAMPLES = 4096  # about 5 MB of samples
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -54,7 +55,14 @@ def _has_letters(text: str, count: int) -> bool:
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when the text is too short or unclear."""
-    sample = text[:SAMPLE_CHARS]
+    return _sample_language(text[:SAMPLE_CHARS])
+
+
+# Wire copies republished by several outlets, and items seen again on every poll of their feed,
+# open with the same words: their language is looked up, not worked out again.
+@lru_cache(maxsize=CACHED_SAMPLES)
+def _sample_language(sample: str) -> str | None:
+    """detect_language of a sample already cut to SAMPLE_CHARS."""
     if not _has_letters(sample, MIN_LETTERS):
         return None
     code, probability = _identifier().classify(sample)

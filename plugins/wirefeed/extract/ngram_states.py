@@ -42,7 +42,7 @@ class TrieStates:
     def __init__(self, nextmove, rows, output) -> None:
         self.nextmove = np.asarray(nextmove)
         self.rowbase = np.asarray(rows, dtype=np.intp) << 8
-        self.output = np.asarray(output, dtype=np.intp)
+        self.output = np.asarray(output, dtype=np.int32)  # feature ids fit; 32-bit ones sort faster
         # Python-speed copies for the few bytes walked one at a time.
         self._nextmove_list = nextmove
         self._rowbase_list = self.rowbase.tolist()
@@ -75,5 +75,5 @@ class TrieStates:
         if not len(features):
             return features, features
         ids, first, counts = np.unique(features, return_index=True, return_counts=True)
-        order = np.argsort(first, kind="stable")
+        order = np.argsort(first)  # first visits are distinct: no ties to keep in order
         return ids[order], counts[order]

@@ -114,6 +114,8 @@ def city_countries(name: str | None) -> list[tuple[str, int]]:
     return _cities().get(key) or _city_aliases().get(key) or []
 
 
+# Datelines name the same few hundred places over and over: each is resolved once.
+@lru_cache(maxsize=4096)
 def resolve_country(place: str | None, region: str | None = None, country: str | None = None) -> str | None:
     """The country of a dateline: named, else implied by region and city; None when unsure."""
     named = country_code(country)
