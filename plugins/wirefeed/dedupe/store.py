@@ -142,9 +142,9 @@ def _candidates(cur, new: dict[int, Features], keys_of: dict[int, np.ndarray]) -
 def _verified_edges(cur, database, new: dict[int, Features], buckets: dict) -> dict[tuple[int, int], tuple[str, float]]:
     """Verified pairs involving at least one new item (pairs of indexed items were settled before)."""
     pairs = set()
-    for members in buckets.values():
-        if len(members) > 1:
-            pairs.update(p for p in bucket_pairs(members) if p[0] in new or p[1] in new)
+    # Copies of one story share most of their keys, so most buckets repeat another: pair each group once.
+    for members in {frozenset(members) for members in buckets.values() if len(members) > 1}:
+        pairs.update(p for p in bucket_pairs(members) if p[0] in new or p[1] in new)
     known = {i for pair in pairs for i in pair if i not in new}
     feats = dict(new)
     if known:
