@@ -40,10 +40,11 @@ def _paragraphs(text: str) -> list[list[str]]:
     plain = "\n " not in text and "\n\t" not in text and "\n\xa0" not in text
     out = []
     for block in text.split("\n\n") if plain else _BLANK_LINE.split(text):
-        lines = [line.strip() for line in _one_space(block).split("\n")]
-        lines = [line for line in lines if line]
-        if lines:
-            out.append(lines)
+        block = _one_space(block).strip()
+        if "\n" in block:
+            out.append([line for line in map(str.strip, block.split("\n")) if line])
+        elif block:  # most paragraphs are one line
+            out.append([block])
     return out
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from wirefeed.extract.agencies import agencies_in_names
 from wirefeed.extract.folding import holds_any
@@ -52,6 +53,13 @@ def find_disclaimer(paragraph: str, own_outlet: str | None = None) -> Disclaimer
     """The syndication disclaimer in this paragraph, if it holds one; the paragraph's body stays."""
     if len(paragraph) > 4 * MAX_CHARS or not holds_any(paragraph, DISCLAIMER_WORDS):
         return None
+    return _worded_disclaimer(paragraph, own_outlet)
+
+
+# An outlet closes every syndicated item with the same disclaimer paragraph: it is read once.
+@lru_cache(maxsize=1024)
+def _worded_disclaimer(paragraph: str, own_outlet: str | None) -> Disclaimer | None:
+    """find_disclaimer of a paragraph that holds one of the trigger's words."""
     trigger = _TRIGGER.search(paragraph)
     if not trigger:
         return None
