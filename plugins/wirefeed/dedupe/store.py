@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -46,17 +47,27 @@ def lookup(cur, keys: list[int]) -> list[tuple[int, int]]:
     """(key, item_id) of the latest MAX_BUCKET indexed items under each of the keys."""
     if not keys:
         return []
-    # Tens of thousands of keys make the planner guess a scan of the whole table, whose cost grows with it;
-    # probing the primary key key by key stays flat however large the index gets.
+    with _probing(cur):
+        cur.execute("""SELECT k.key, b.item_id FROM unnest(%s::bigint[]) AS k (key)
+                       CROSS JOIN LATERAL (SELECT item_id FROM item_bands WHERE item_bands.key = k.key
+                                           ORDER BY item_id DESC LIMIT %s) b""",
+                    (_array(sorted(keys)), MAX_BUCKET))  # as one literal: adapting 36 ints an item costs more
+        return cur.fetchall()
+
+
+@contextmanager
+def _probing(cur):
+    """Plans that probe the indexes row by row for the statements inside, so their cost stays flat as tables grow."""
+    # Thousands of keys or ids make the planner guess a scan of the whole table (and a hash join) cheaper; at
+    # 50,000 items that scan was most of a batch's time, and it grows with the table.
     cur.execute("""SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
+                          set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
                           set_config('jit', 'off', true)""")
-    cur.execute("""SELECT k.key, b.item_id FROM unnest(%s::bigint[]) AS k (key)
-                   CROSS JOIN LATERAL (SELECT item_id FROM item_bands WHERE item_bands.key = k.key
-                                       ORDER BY item_id DESC LIMIT %s) b""",
-                (_array(sorted(keys)), MAX_BUCKET))  # as one literal: adapting 36 ints an item costs more
-    found = cur.fetchall()
-    cur.execute("RESET enable_seqscan; RESET enable_bitmapscan; RESET jit")
-    return found
+    try:
+        yield
+    finally:
+        # jit stays off to the end of the transaction: compiling costs more than any of these short statements.
+        cur.execute("RESET enable_seqscan; RESET enable_bitmapscan; RESET enable_hashjoin; RESET enable_mergejoin")
 
 
 def add(cur, rows: list[tuple[int, int]]) -> None:
@@ -219,8 +230,13 @@ def _refresh(cur, story_ids: list[int]) -> None:
                    -- the size recorded with the current fingerprint; measuring decompresses both texts
                    CASE WHEN fp.content_hash = i.content_hash AND fp.text_size IS NOT NULL THEN fp.text_size
                         ELSE length(i.body_text) + length(i.text) END AS size
-              FROM story_items si JOIN items i ON i.id = si.item_id JOIN feeds f ON f.id = i.feed_id
-                   LEFT JOIN item_fingerprints fp ON fp.item_id = i.id
+              -- Row by row through the primary keys (OFFSET 0 keeps the planner from turning these into
+              -- hash joins over whole tables, whose cost grows with them).
+              FROM story_items si
+                   CROSS JOIN LATERAL (SELECT * FROM items WHERE items.id = si.item_id OFFSET 0) i
+                   CROSS JOIN LATERAL (SELECT outlet, name FROM feeds WHERE feeds.id = i.feed_id OFFSET 0) f
+                   LEFT JOIN LATERAL (SELECT content_hash, text_size FROM item_fingerprints
+                                       WHERE item_fingerprints.item_id = i.id OFFSET 0) fp ON true
              WHERE si.story_id = ANY(%(ids)s)
         ), ranked AS (
             SELECT m.*, row_number() OVER (PARTITION BY story_id
@@ -249,17 +265,20 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
     counts = {"items": 0, "new_stories": 0, "joined": 0, "exact_duplicates": 0}
     with conn.cursor() as cur:
         # The database's identity keys the features kept in memory (a database dropped and made again is another).
-        cur.execute("""SELECT pg_advisory_xact_lock(%s), (SELECT oid FROM pg_database
-                                                          WHERE datname = current_database())""", (_LOCK_KEY,))
-        database = (conn.info.host, conn.info.port, cur.fetchone()[1])
+        # No JIT in this transaction: compiling took 40 ms of a 60 ms story refresh, and no statement here runs
+        # long enough to repay it.
+        cur.execute("""SELECT pg_advisory_xact_lock(%s), set_config('jit', 'off', true),
+                              (SELECT oid FROM pg_database WHERE datname = current_database())""", (_LOCK_KEY,))
+        database = (conn.info.host, conn.info.port, cur.fetchone()[2])
         new, versions = _pending(cur, database, sorted(set(item_ids)))
         if not new:
             conn.commit()
             return counts
         ids = sorted(new)
         # An edited item is indexed afresh: its old keys would find copies of what it no longer says.
-        cur.execute("""DELETE FROM item_bands b USING item_fingerprints f, unnest(f.keys) AS old (key)
-                       WHERE f.item_id = ANY(%s) AND b.key = old.key AND b.item_id = f.item_id""", (ids,))
+        with _probing(cur):
+            cur.execute("""DELETE FROM item_bands b USING item_fingerprints f, unnest(f.keys) AS old (key)
+                           WHERE f.item_id = ANY(%s) AND b.key = old.key AND b.item_id = f.item_id""", (_array(ids),))
         keys_of = _index_keys(new)
         buckets = _candidates(cur, new, keys_of)
         edges = _verified_edges(cur, database, new, buckets)
