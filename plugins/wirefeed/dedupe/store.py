@@ -29,17 +29,22 @@ def _features(database, row) -> Features:
 
 def _known_features(cur, database, item_ids: list[int]) -> dict[int, Features]:
     """Features of indexed items: the text part from memory when this version was featurised here before."""
-    cur.execute(f"SELECT {_CONTEXT_COLUMNS} FROM items i WHERE i.id = ANY(%s)", (_array(item_ids),))
+    with _probing(cur):
+        cur.execute(f"SELECT {_CONTEXT_COLUMNS} FROM items i WHERE i.id = ANY(%s)", (_array(item_ids),))
+        rows = cur.fetchall()
     feats, missing = {}, []
-    for item_id, content_hash, published_at, dateline, agencies in cur.fetchall():
+    for item_id, content_hash, published_at, dateline, agencies in rows:
         words = _RECENT.get(database, item_id, content_hash)
         if words is None:
             missing.append(item_id)
         else:
             feats[item_id] = with_context(words, published_at=published_at, dateline=dateline, agencies=agencies)
     if missing:
-        cur.execute(f"SELECT {_CONTEXT_COLUMNS}, {_TEXT_COLUMNS} FROM items i WHERE i.id = ANY(%s)", (_array(missing),))
-        feats.update((row[0], _features(database, row)) for row in cur.fetchall())
+        with _probing(cur):
+            cur.execute(f"SELECT {_CONTEXT_COLUMNS}, {_TEXT_COLUMNS} FROM items i WHERE i.id = ANY(%s)",
+                        (_array(missing),))
+            rows = cur.fetchall()
+        feats.update((row[0], _features(database, row)) for row in rows)
     return feats
 
 
@@ -103,10 +108,11 @@ def _array(values: list[int]) -> str:
 
 def _pending(cur, database, item_ids: list[int]) -> tuple[dict[int, Features], dict[int, tuple[str, int]]]:
     """Features, content hash and text size of the given items not yet fingerprinted in their current version."""
-    cur.execute(f"""SELECT {_CONTEXT_COLUMNS}, {_TEXT_COLUMNS} FROM items i
-                    LEFT JOIN item_fingerprints f ON f.item_id = i.id
-                    WHERE i.id = ANY(%s) AND f.content_hash IS DISTINCT FROM i.content_hash""", (_array(item_ids),))
-    rows = cur.fetchall()
+    with _probing(cur):
+        cur.execute(f"""SELECT {_CONTEXT_COLUMNS}, {_TEXT_COLUMNS} FROM items i
+                        LEFT JOIN item_fingerprints f ON f.item_id = i.id
+                        WHERE i.id = ANY(%s) AND f.content_hash IS DISTINCT FROM i.content_hash""", (_array(item_ids),))
+        rows = cur.fetchall()
     # The size is PostgreSQL's length(body_text) + length(text): characters, as len() counts them.
     feats = {row[0]: _features(database, row) for row in rows}
     return feats, {row[0]: (row[1], len(row[5]) + len(row[6])) for row in rows}
@@ -181,8 +187,9 @@ def _place(cur, new: dict[int, Features], edges: dict) -> tuple[dict[int, tuple[
             rank = (kind == "exact", score)
             if item_id in new and rank > best.get(item_id, (False, -1.0)):
                 best[item_id] = rank
-    cur.execute("SELECT item_id, story_id FROM story_items WHERE item_id = ANY(%s)", (list(sets.parent),))
-    story_of = dict(cur.fetchall())
+    with _probing(cur):
+        cur.execute("SELECT item_id, story_id FROM story_items WHERE item_id = ANY(%s)", (_array(list(sets.parent)),))
+        story_of = dict(cur.fetchall())
     for item_id, story in story_of.items():
         # Items already in one story stay together: the story joins their set as node -story.
         sets.union(item_id, -story)
@@ -285,16 +292,18 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
         placed, touched, placed_counts = _place(cur, new, edges)
         # Rows of these items are replaced whole (as an upsert would): delete them, then COPY, which costs a
         # fraction of INSERT ... VALUES at thousands of rows.
-        cur.execute("""DELETE FROM story_items WHERE item_id = ANY(%(ids)s);
-                       DELETE FROM item_fingerprints WHERE item_id = ANY(%(ids)s)""", {"ids": ids})
-        _copy(cur, "story_items (item_id, story_id, match, score)", [(i, *placed[i]) for i in ids])
-        _copy(cur, "item_fingerprints (item_id, content_hash, text_size, fingerprint, keys)",
-              [(i, *versions[i], new[i].fingerprint, _array(keys_of[i].tolist() if i in keys_of else [])) for i in ids])
-        # The index rows are the keys just stored: unnested in the server rather than sent a second time, and
-        # in key order, so the B-tree takes them leaf after leaf instead of at random.
-        cur.execute("""INSERT INTO item_bands (key, item_id)
-                       SELECT k.key, f.item_id FROM item_fingerprints f, unnest(f.keys) AS k (key)
-                        WHERE f.item_id = ANY(%s) ORDER BY k.key""", (_array(ids),))
+        with _probing(cur):
+            cur.execute("""DELETE FROM story_items WHERE item_id = ANY(%(ids)s);
+                           DELETE FROM item_fingerprints WHERE item_id = ANY(%(ids)s)""", {"ids": _array(ids)})
+            _copy(cur, "story_items (item_id, story_id, match, score)", [(i, *placed[i]) for i in ids])
+            _copy(cur, "item_fingerprints (item_id, content_hash, text_size, fingerprint, keys)",
+                  [(i, *versions[i], new[i].fingerprint, _array(keys_of[i].tolist() if i in keys_of else []))
+                   for i in ids])
+            # The index rows are the keys just stored: unnested in the server rather than sent a second time,
+            # and in key order, so the B-tree takes them leaf after leaf instead of at random.
+            cur.execute("""INSERT INTO item_bands (key, item_id)
+                           SELECT k.key, f.item_id FROM item_fingerprints f, unnest(f.keys) AS k (key)
+                            WHERE f.item_id = ANY(%s) ORDER BY k.key""", (_array(ids),))
         _refresh(cur, sorted(touched))
     conn.commit()
     counts["items"] = len(new)
