@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 
 from psycopg2.extras import execute_values
 
+from wirefeed import sql_literals
 from wirefeed.identity import content_hash, item_identity
 from wirefeed.models import Article, Dateline, Feed, Fetch
 
@@ -146,8 +147,12 @@ def _upsert_values(cur, rows: list[tuple]) -> list[tuple[int, bool]]:
     rows = _divert_aliases(cur, rows)
     if not rows:
         return []
-    return execute_values(cur, _UPSERT_ITEMS.format(source="VALUES %s"), rows, template=_ROW_TEMPLATE,
-                          fetch=True, page_size=1000)
+    if not sql_literals.conforming(cur.connection):  # backslashes would be escapes: let psycopg2 quote
+        return execute_values(cur, _UPSERT_ITEMS.format(source="VALUES %s"), rows, template=_ROW_TEMPLATE,
+                              fetch=True, page_size=1000)
+    # No parameters: psycopg2 sends the text as it is (a % in the data is just a character).
+    cur.execute(_UPSERT_ITEMS.format(source="VALUES " + sql_literals.values_list(rows, _ROW_LITERALS)))
+    return cur.fetchall()
 
 
 def _divert_aliases(cur, rows: list[tuple]) -> list[tuple]:
@@ -228,6 +233,12 @@ ALIAS_MIN_TEXT = 200
 _ROW_TEMPLATE = ("(%s, %s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[], %s, %s, %s, %s::text[], %s, %s,"
                  " %s, %s::text[], %s::jsonb, %s, %s, %s, %s::text[])")
 _COLUMNS = ", ".join(ITEM_COLUMNS)
+# How each column of ITEM_COLUMNS is written in a VALUES list (the types _ROW_TEMPLATE gives psycopg2).
+_ROW_LITERALS = (sql_literals.integer, *[sql_literals.text] * 7, sql_literals.text_array, sql_literals.text_array,
+                 sql_literals.text, sql_literals.timestamptz, sql_literals.timestamptz, sql_literals.text_array,
+                 sql_literals.text, sql_literals.integer, sql_literals.text, sql_literals.text_array,
+                 sql_literals.jsonb, sql_literals.boolean, sql_literals.text, sql_literals.integer,
+                 sql_literals.text_array)
 # The upsert shared by both loads; {source} is the rows, in ITEM_COLUMNS order.
 _UPSERT_ITEMS = f"""
     INSERT INTO items AS i ({_COLUMNS})
