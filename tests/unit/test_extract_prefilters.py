@@ -72,3 +72,17 @@ def test_role_endings_cover_every_role_line(lines):
             assert line.removesuffix("\n").endswith(wrapping._ROLE_ENDINGS), line
     assert wrapping._header_credit("AP Business Writer") == ("AP",)
     assert wrapping._header_credit("Associated Press=") == ("AP",)
+
+
+def test_month_alternation_by_initial_matches_the_flat_one(lines):
+    from wirefeed.extract import dateline
+    from wirefeed.extract.patterns import MONTHS
+
+    flat_month = "(?:" + "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True)) + r")\.?"
+    flat = re.compile(dateline._DATE.pattern.replace(dateline._MONTH, flat_month), re.IGNORECASE)
+    assert flat.pattern != dateline._DATE.pattern
+    samples = ["Paris, le 20 mai", "PARIS, 20 MAI 2025", "ſept 5", "SEPT. 5,", "11 de enero de 2025", "أبوظبي في 20 مايو",
+               "नई दिल्ली, 20 मई", "Dec 31 ,", "15th March 2024.", "Mumbai, Jun 28", "Marzo 3"]
+    for text in samples + [line[:k] for line in lines[:400] for k in range(4, min(len(line), 60), 4)]:
+        a, b = flat.search(text), dateline._DATE.search(text)
+        assert (a and (a.span(), a.groupdict())) == (b and (b.span(), b.groupdict())), text
