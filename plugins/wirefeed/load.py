@@ -130,7 +130,6 @@ def _load(conn, feed_id: int, fetch_id: int | None, articles: list[Article], ups
     if not rows:
         return LoadCounts(), []
     with conn.cursor() as cur:
-        cur.execute("SET LOCAL synchronous_commit = off")
         # Rows of one content under several identities must each see the ones before it (the first becomes the
         # item, the rest its aliases), which one set-based statement cannot: such a batch goes a row at a time.
         batches = [[row] for row in rows] if _repeats_content(rows) else [rows]
@@ -159,10 +158,18 @@ def _divert_aliases(cur, rows: list[tuple]) -> list[tuple]:
     """Record the re-emitted rows of one feed's batch as aliases (migration 0008); return the rows to upsert,
     without those and without the rows already stored unchanged."""
     feed_id = rows[0][0]  # one load is one feed's rows
-    cur.execute("SELECT pos FROM items_divert_aliases(%s, %s, %s, %s, %s, %s)",
-                (feed_id, [row[1] for row in rows], [row[_HASH] for row in rows],
-                 [len(row[_TEXT] or "") >= ALIAS_MIN_TEXT for row in rows], [row[2] for row in rows],
-                 [row[3] for row in rows]))
+    columns = ([row[1] for row in rows], [row[_HASH] for row in rows], [row[2] for row in rows],
+               [row[3] for row in rows])
+    long = sql_literals.boolean_array([len(row[_TEXT] or "") >= ALIAS_MIN_TEXT for row in rows])
+    if sql_literals.conforming(cur.connection):
+        identities, hashes, guids, urls = map(sql_literals.text_array, columns)
+        cur.execute(f"""SET LOCAL synchronous_commit = off;
+                        SELECT pos FROM items_divert_aliases({sql_literals.integer(feed_id)}, {identities}, {hashes},
+                                                             {long}, {guids}, {urls})""")
+    else:
+        cur.execute(f"""SET LOCAL synchronous_commit = off;
+                        SELECT pos FROM items_divert_aliases(%s, %s::text[], %s::text[], {long}, %s::text[],
+                                                             %s::text[])""", (feed_id, *columns))
     skipped = {pos - 1 for (pos,) in cur.fetchall()}
     return [row for n, row in enumerate(rows) if n not in skipped] if skipped else rows
 

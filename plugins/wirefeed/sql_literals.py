@@ -44,12 +44,18 @@ def jsonb(value: str | None) -> str:
     return "NULL" if value is None else text(value) + "::jsonb"
 
 
-def text_array(values: Sequence[str] | None) -> str:
+def text_array(values: Sequence[str | None] | None) -> str:
     """A text[] literal: every element quoted, backslashes and double quotes escaped."""
     if values is None:
         return "NULL"
-    elements = ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values)
+    elements = ",".join("NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                        for v in values)
     return text("{" + elements + "}") + "::text[]"
+
+
+def boolean_array(values: Sequence[bool]) -> str:
+    """A boolean[] literal."""
+    return "'{" + ",".join("t" if v else "f" for v in values) + "}'::boolean[]"
 
 
 def values_list(rows: Sequence[Sequence], columns: Sequence[Callable]) -> str:

@@ -32,7 +32,11 @@ def stored(conn, feed_id: int) -> list[tuple]:
     return rows
 
 
-def test_values_are_stored_as_psycopg2_quotes_them(conn):
+@pytest.mark.parametrize("conforming", ["on", "off"])
+def test_values_are_stored_as_psycopg2_quotes_them(conn, conforming):
+    with conn.cursor() as cur:  # off: backslashes are escapes, and the load leaves the quoting to psycopg2
+        cur.execute(f"SET standard_conforming_strings = {conforming}")
+    conn.commit()
     ids = load.upsert_feeds(conn, [Feed(url="https://own.example/rss", name="own"),
                                    Feed(url="https://lib.example/rss", name="lib")])
     own, lib = ids["https://own.example/rss"], ids["https://lib.example/rss"]
