@@ -17,4 +17,7 @@ def ignorecase_fold(text: str) -> str:
 def holds_any(text: str, words: tuple[str, ...]) -> bool:
     """True when the text holds one of these lower-case ASCII words, in any case."""
     folded = ignorecase_fold(text)
-    return any(word in folded for word in words)
+    for word in words:  # a plain loop: this runs on every paragraph, and a generator costs more than the scans
+        if word in folded:
+            return True
+    return False
