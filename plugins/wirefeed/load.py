@@ -130,10 +130,7 @@ def _load(conn, feed_id: int, fetch_id: int | None, articles: list[Article], ups
     if not rows:
         return LoadCounts(), []
     with conn.cursor() as cur:
-        # Rows of one content under several identities must each see the ones before it (the first becomes the
-        # item, the rest its aliases), which one set-based statement cannot: such a batch goes a row at a time.
-        batches = [[row] for row in rows] if _repeats_content(rows) else [rows]
-        changed = [one for batch in batches for one in upsert(cur, batch)]
+        changed = [one for run in _distinct_content_runs(rows) for one in upsert(cur, run)]
     if commit:
         conn.commit()
     new = sum(1 for _, inserted in changed if inserted)
@@ -174,9 +171,18 @@ def _divert_aliases(cur, rows: list[tuple]) -> list[tuple]:
     return [row for n, row in enumerate(rows) if n not in skipped] if skipped else rows
 
 
-def _repeats_content(rows: list[tuple]) -> bool:
-    """Whether two rows of the batch have the same content hash."""
-    return len({row[_HASH] for row in rows}) < len(rows)
+def _distinct_content_runs(rows: list[tuple]) -> list[list[tuple]]:
+    """The rows in order, cut where a content hash repeats within the run (one statement per run)."""
+    # A row of a content already in the batch must see the row before it (the first becomes the item, the
+    # next an alias of it), which one set-based statement cannot show it: it starts the next statement.
+    runs, seen = [[]], set()
+    for row in rows:
+        if row[_HASH] in seen:
+            runs.append([])
+            seen.clear()
+        runs[-1].append(row)
+        seen.add(row[_HASH])
+    return runs
 
 
 def _dateline_json(dateline: Dateline | None) -> str | None:

@@ -121,7 +121,7 @@ def test_random_batches_end_as_with_the_trigger(conn, trigger_conn, seed):
     feeds = (feed_of(conn), feed_of(trigger_conn))
     for _ in range(30):
         batch = [article(f"g{rng.randrange(20)}", rng.randrange(len(CONTENTS)),
-                         url=f"https://alias.example/{rng.randrange(3)}") for _ in range(rng.randrange(1, 6))]
+                         url=f"https://alias.example/{rng.randrange(3)}") for _ in range(rng.randrange(1, 9))]
         try:
             expected = load_with_trigger(trigger_conn, feeds[1], batch)
         except psycopg2.errors.CardinalityViolation:  # the trigger's own failure (see the test above): skipped
