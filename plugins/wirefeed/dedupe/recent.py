@@ -1,6 +1,8 @@
 """Text features of recently fingerprinted items, in memory, so a batch does not featurise again the items it meets."""
 from __future__ import annotations
 
+import threading
+
 from wirefeed.dedupe.match import Features
 
 # The candidates of a batch are mostly items of the batches just before it (outlets republish the day's wire);
@@ -14,6 +16,7 @@ class RecentFeatures:
     def __init__(self, limit: int = LIMIT):
         self.limit = limit
         self._features: dict[tuple, tuple[str, Features]] = {}
+        self._lock = threading.Lock()  # two threads may cluster two databases in one process
 
     def get(self, database, item_id: int, content_hash: str) -> Features | None:
         """The item's text features if they were computed from this version of it."""
@@ -23,7 +26,8 @@ class RecentFeatures:
     def put(self, database, item_id: int, content_hash: str, words: Features) -> None:
         """Remember the item's text features, forgetting the oldest beyond the limit."""
         key = (database, item_id)
-        self._features.pop(key, None)  # re-inserted last: the newest are kept longest
-        self._features[key] = (content_hash, words)
-        while len(self._features) > self.limit:
-            del self._features[next(iter(self._features))]
+        with self._lock:
+            self._features.pop(key, None)  # re-inserted last: the newest are kept longest
+            self._features[key] = (content_hash, words)
+            while len(self._features) > self.limit:
+                del self._features[next(iter(self._features))]
