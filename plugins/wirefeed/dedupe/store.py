@@ -68,11 +68,11 @@ def _probing(cur):
     cur.execute("""SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true),
                           set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true),
                           set_config('jit', 'off', true)""")
-    try:
-        yield
-    finally:
-        # jit stays off to the end of the transaction: compiling costs more than any of these short statements.
-        cur.execute("RESET enable_seqscan; RESET enable_bitmapscan; RESET enable_hashjoin; RESET enable_mergejoin")
+    yield
+    # Not in a finally: after an error the transaction is aborted (a dead connection cannot even take a RESET,
+    # which would hide the real error), and the settings, being local, end with it.
+    # jit stays off to the end of the transaction: compiling costs more than any of these short statements.
+    cur.execute("RESET enable_seqscan; RESET enable_bitmapscan; RESET enable_hashjoin; RESET enable_mergejoin")
 
 
 def add(cur, rows: list[tuple[int, int]]) -> None:
