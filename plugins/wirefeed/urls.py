@@ -20,6 +20,8 @@ _PATH_SAFE = "/%:@!$&'()*+,;=~-._"
 _QUERY_SAFE = _PATH_SAFE + "?"
 _TAB_NEWLINE = re.compile(r"[ \t]*[\r\n]+[ \t]*|\t+")  # a line break with its indentation
 _EDGES = "".join(map(chr, range(0x21))) + "\x7f"
+# An absolute http(s) URL with a host and no ";" (urljoin re-spells ";params"), which urljoin would return as is.
+_ABSOLUTE = re.compile(r"https?://[^/?#;\\]+(?:[/?#][^;]*)?\Z")
 
 
 def canonical_url(url: str | None, base: str | None = None) -> str | None:
@@ -29,7 +31,7 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
     url = _clean(url)
     if not url:
         return None
-    if base:
+    if base and not _ABSOLUTE.match(url):  # urljoin returns an absolute http(s) URL as it is, at some cost
         try:
             url = urljoin(_clean(base), url)
         except ValueError:
