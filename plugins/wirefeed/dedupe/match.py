@@ -46,6 +46,14 @@ class Features:
         return np.concatenate([minhash.keys(self.shingles), np.array(self.sentences, dtype=np.int64)])
 
 
+def batch_band_keys(feats: list[Features]) -> list[np.ndarray]:
+    """Features.band_keys of many documents, their MinHash signatures computed together."""
+    keyed = [f for f in feats if f.fingerprint is not None]
+    minhash_keys = iter(minhash.batch_keys([f.shingles for f in keyed]))
+    return [np.concatenate([next(minhash_keys), np.array(f.sentences, dtype=np.int64)])
+            if f.fingerprint is not None else np.zeros(0, dtype=np.int64) for f in feats]
+
+
 def features(body: str, title: str = "", *, published_at: datetime | None = None,
              dateline: Dateline | dict | None = None, agencies=()) -> Features:
     """Features of a text (the unwrapped body; the headline joins in only when the body is too short)."""

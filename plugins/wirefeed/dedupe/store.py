@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import numpy as np
 
 from wirefeed.dedupe.cluster import MAX_BUCKET, UnionFind, bucket_pairs
-from wirefeed.dedupe.match import Features, match, text_features, with_context
+from wirefeed.dedupe.match import Features, batch_band_keys, match, text_features, with_context
 from wirefeed.dedupe.recent import RecentFeatures
 from wirefeed.dedupe.text import unique_sorted
 
@@ -120,7 +120,8 @@ def _pending(cur, database, item_ids: list[int]) -> tuple[dict[int, Features], d
 
 def _index_keys(new: dict[int, Features]) -> dict[int, np.ndarray]:
     """Each new item's distinct LSH keys, sorted (items too short to tell have none)."""
-    return {item_id: unique_sorted(f.band_keys) for item_id, f in new.items() if f.fingerprint is not None}
+    keyed = {item_id: f for item_id, f in new.items() if f.fingerprint is not None}
+    return {item_id: unique_sorted(keys) for item_id, keys in zip(keyed, batch_band_keys(list(keyed.values())))}
 
 
 def _candidates(cur, new: dict[int, Features], keys_of: dict[int, np.ndarray]) -> dict:
