@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from wirefeed.dedupe.cluster import MAX_BUCKET, UnionFind, bucket_pairs
+from wirefeed.dedupe.cluster import MAX_BUCKET, UnionFind
 from wirefeed.dedupe.match import Features, batch_band_keys, match, text_features, with_context
 from wirefeed.dedupe.recent import RecentFeatures
 from wirefeed.dedupe.text import unique_sorted
@@ -159,21 +159,43 @@ def _candidates(cur, new: dict[int, Features], keys_of: dict[int, np.ndarray]) -
 
 def _verified_edges(cur, database, new: dict[int, Features], buckets: dict) -> dict[tuple[int, int], tuple[str, float]]:
     """Verified pairs involving at least one new item (pairs of indexed items were settled before)."""
-    pairs = set()
     # Copies of one story share most of their keys, so most buckets repeat another: pair each group once.
-    for members in {frozenset(members) for members in buckets.values() if len(members) > 1}:
-        pairs.update(p for p in bucket_pairs(members) if p[0] in new or p[1] in new)
+    pairs = _pairs_with_new({frozenset(members) for members in buckets.values() if len(members) > 1}, new)
     known = {i for pair in pairs for i in pair if i not in new}
     feats = dict(new)
     if known:
         feats.update(_known_features(cur, database, sorted(known)))
     edges = {}
-    for a, b in sorted(pairs):
+    for a, b in pairs:
         if a in feats and b in feats:  # an indexed item deleted since leaves stale keys behind
             found = match(feats[a], feats[b])
             if found:
                 edges[(a, b)] = found
     return edges
+
+
+def _pairs_with_new(groups, new) -> list[tuple[int, int]]:
+    """bucket_pairs() of every group that involve a new item, each pair once, sorted.
+
+    In numpy: a wire story's copies make tens of thousands of pairs, most of them repeated across groups.
+    """
+    earlier, later = [], []
+    for members in groups:
+        ordered = np.array(sorted(members), dtype=np.int64)
+        for gap in range(1, min(MAX_BUCKET, len(ordered) - 1) + 1):  # each member with the one gap places before
+            earlier.append(ordered[:-gap])
+            later.append(ordered[gap:])
+    if not earlier:
+        return []
+    first, second = np.concatenate(earlier), np.concatenate(later)
+    new_ids = np.fromiter(new, dtype=np.int64, count=len(new))
+    keep = np.isin(first, new_ids) | np.isin(second, new_ids)
+    first, second = first[keep], second[keep]
+    order = np.lexsort((second, first))
+    first, second = first[order], second[order]
+    distinct = np.ones(len(first), dtype=bool)
+    distinct[1:] = (first[1:] != first[:-1]) | (second[1:] != second[:-1])
+    return list(zip(first[distinct].tolist(), second[distinct].tolist()))
 
 
 def _place(cur, new: dict[int, Features], edges: dict) -> tuple[dict[int, tuple[int, str, float | None]], set, dict]:
