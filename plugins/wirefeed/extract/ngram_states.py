@@ -43,6 +43,9 @@ class TrieStates:
         self.nextmove = np.asarray(nextmove)
         self.rowbase = np.asarray(rows, dtype=np.intp) << 8
         self.output = np.asarray(output, dtype=np.int32)  # feature ids fit; 32-bit ones sort faster
+        # The row offset of each move's target (all fit 32 bits): one gather per byte of depth, not
+        # two (row of the state, then the move). 4 bytes per move, as large as the move table.
+        self.nextbase = self.rowbase.take(self.nextmove).astype(np.int32)
         # Python-speed copies for the few bytes walked one at a time.
         self._nextmove_list = nextmove
         self._rowbase_list = self.rowbase.tolist()
@@ -63,23 +66,33 @@ class TrieStates:
         text = np.frombuffer(data, dtype=np.uint8)
         width = len(data) - depth + 1
         # Walk i: from the root through bytes i .. i + depth - 1, so it ends at byte i + depth - 1.
-        state = self.nextmove[self.rowbase[0] + text[:width]]
+        # The walks carry the offset of their state's row; only the last step needs the state itself.
+        move = self.rowbase[0] + text[:width]
         for step in range(1, depth):
-            state = self.nextmove[self.rowbase[state] + text[step:step + width]]
-        return np.concatenate((head_states, state))
+            move = self.nextbase.take(move) + text[step:step + width]
+        return np.concatenate((head_states, self.nextmove.take(move)))
 
     def visits(self, data: bytes) -> tuple[np.ndarray, np.ndarray]:
         """(feature ids in order of first visit, visit counts): py3langid's visit_counts as arrays."""
-        features = self.output[self._states(data)]
+        features = self.output.take(self._states(data))
         features = features[features >= 0]
-        if not len(features):
+        count = len(features)
+        if not count:
             return features, features
         # One plain sort of (feature, position) keys groups each feature's visits, earliest first;
         # cheaper than np.unique's stable argsort, which is most of this function's cost.
-        shift = len(features).bit_length()
-        keys = np.sort((features.astype(np.int64) << shift) | np.arange(len(features)))
+        shift = count.bit_length()
+        keys = features.astype(np.int64)
+        keys <<= shift
+        keys |= np.arange(count)
+        keys.sort()
         ids = keys >> shift
-        starts = np.flatnonzero(np.concatenate(([True], ids[1:] != ids[:-1])))
-        counts = np.diff(starts, append=len(ids))
-        order = (keys[starts] & ((1 << shift) - 1)).argsort()  # groups by first visit
-        return ids[starts[order]], counts[order]
+        # Group edges: the first key, every change of feature, and the end.
+        edges = np.empty(count + 1, dtype=bool)
+        edges[0] = edges[count] = True
+        np.not_equal(ids[1:], ids[:-1], out=edges[1:count])
+        bounds = edges.nonzero()[0]
+        starts = bounds[:-1]
+        counts = bounds[1:] - starts
+        order = (keys.take(starts) & ((1 << shift) - 1)).argsort()  # groups by first visit
+        return ids.take(starts.take(order)), counts.take(order)
