@@ -25,7 +25,7 @@ _NAME_OR_LINE_END = re.compile(r"[A-Z\n](?:(?<=\n)|(?<!\w[A-Z])[^\W\d_]+)")
 # The patterns that finish the job open with the rare character they are about, so they are searched quickly.
 _LONE_POINT = re.compile(r"\.(?:(?<![0-9]\.)|(?![0-9]))")
 _LONE_APOSTROPHE = re.compile(r"'(?:(?<![a-z]')|(?![a-z]))")
-_ASCII_NUMBER = re.compile(r"[0-9][0-9.]*")  # once lone points are gone: a number token, and nothing else
+_ASCII_NUMBER = re.compile(r"([0-9][0-9.]*)")  # once lone points are gone: a number token, and nothing else
 _ASCII_NUMBER_BYTES = bytes(b if chr(b) in "0123456789." else 32 for b in range(256))
 _ASCII_TOKEN_BYTES = bytes(b if chr(b) in "abcdefghijklmnopqrstuvwxyz0123456789.'\n" else 32 for b in range(256))
 # A teaser's closing link: it is not part of the story, and only truncated copies have it.
@@ -74,7 +74,8 @@ def _ascii_token_lines(folded: str) -> str:
     # What is left is letters, digits, . and ': a point stays only inside a number, an apostrophe only
     # inside a word, and a number touching a word ("covid19") is two tokens, so numbers get spaces around.
     spaced = _LONE_APOSTROPHE.sub(" ", _LONE_POINT.sub(" ", spaced))
-    return _ASCII_NUMBER.sub(r" \g<0> ", spaced)
+    # Split around the numbers and joined with spaces: sub() with a group reference calls Python per match (3.11).
+    return " ".join(_ASCII_NUMBER.split(spaced))
 
 
 def sentences(text: str) -> list[list[str]]:
