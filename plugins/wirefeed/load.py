@@ -7,9 +7,10 @@ import zlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+import psycopg2.errors
 from psycopg2.extras import execute_values
 
-from wirefeed import sql_literals
+from wirefeed import copy_text, sql_literals
 from wirefeed.identity import content_hash, item_identity
 from wirefeed.models import Article, Dateline, Feed, Fetch
 
@@ -145,21 +146,51 @@ def _load(conn, feed_id: int, fetch_id: int | None, articles: list[Article], ups
 
 
 def _upsert_values(cur, rows: list[tuple]) -> list[tuple[int, bool]]:
-    """Upsert rows of distinct content as one VALUES list; return (id, inserted) of the rows changed."""
-    rows = _divert_aliases(cur, rows)
-    if not rows:
-        return []
+    """Write rows of distinct content: the new ones by COPY, the changed ones by upsert; return (id, inserted) of
+    the rows written, in batch order."""
+    new, changed = _divert_aliases(cur, rows)
+    written = {}
+    if new:
+        ids = _copy_new(cur, new)
+        if ids is None:  # an identity turned up since the check: the upsert settles it as it always did
+            pending = {row[1] for row in new} | {row[1] for row in changed}
+            changed = [row for row in rows if row[1] in pending]
+        else:
+            written.update((row[1], (row_id, True)) for row, row_id in zip(new, ids))
+    if changed:
+        written.update((identity, (row_id, inserted)) for row_id, inserted, identity in _upsert_changed(cur, changed))
+    return [written[row[1]] for row in rows if row[1] in written]
+
+
+def _copy_new(cur, rows: list[tuple]) -> list[int] | None:
+    """COPY rows of identities the feed does not have into items; return their ids, or None (nothing written) if
+    one of them was stored meanwhile."""
+    # Ids drawn first so they are known without reading the rows back, in batch order as an upsert gives them.
+    cur.execute(f"SAVEPOINT copy_new_items; SELECT nextval('items_id_seq') FROM generate_series(1, {len(rows)})")
+    ids = sorted(row_id for (row_id,) in cur.fetchall())
+    data = io.StringIO(copy_text.lines([(row_id, *row) for row_id, row in zip(ids, rows)], _ROW_COPY))
+    try:
+        cur.copy_expert(f"COPY items (id, {_COLUMNS}) FROM STDIN {copy_text.OPTIONS}", data, size=_COPY_CHUNK)
+    except psycopg2.errors.UniqueViolation:
+        # A concurrent load of this feed committed one of these identities after our check saw none.
+        cur.execute("ROLLBACK TO SAVEPOINT copy_new_items")
+        return None
+    return ids
+
+
+def _upsert_changed(cur, rows: list[tuple]) -> list[tuple[int, bool, str]]:
+    """Upsert rows as one VALUES list; return (id, inserted, identity) of the rows changed."""
     if not sql_literals.conforming(cur.connection):  # backslashes would be escapes: let psycopg2 quote
-        return execute_values(cur, _UPSERT_ITEMS.format(source="VALUES %s"), rows, template=_ROW_TEMPLATE,
-                              fetch=True, page_size=1000)
+        return execute_values(cur, _UPSERT_ITEMS.format(source="VALUES %s") + ", identity", rows,
+                              template=_ROW_TEMPLATE, fetch=True, page_size=1000)
     # No parameters: psycopg2 sends the text as it is (a % in the data is just a character).
-    cur.execute(_UPSERT_ITEMS.format(source="VALUES " + sql_literals.values_list(rows, _ROW_LITERALS)))
+    cur.execute(_UPSERT_ITEMS.format(source="VALUES " + sql_literals.values_list(rows, _ROW_LITERALS)) + ", identity")
     return cur.fetchall()
 
 
-def _divert_aliases(cur, rows: list[tuple]) -> list[tuple]:
-    """Record the re-emitted rows of one feed's batch as aliases (migration 0008); return the rows to upsert,
-    without those and without the rows already stored unchanged."""
+def _divert_aliases(cur, rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
+    """Record the re-emitted rows of one feed's batch as aliases (migration 0009); return the rows to write, as
+    (new identities, changed content), without those and without the rows already stored unchanged."""
     feed_id = rows[0][0]  # one load is one feed's rows
     columns = ([row[1] for row in rows], [row[_HASH] for row in rows], [row[2] for row in rows],
                [row[3] for row in rows])
@@ -167,14 +198,17 @@ def _divert_aliases(cur, rows: list[tuple]) -> list[tuple]:
     if sql_literals.conforming(cur.connection):
         identities, hashes, guids, urls = map(sql_literals.text_array, columns)
         cur.execute(f"""SET LOCAL synchronous_commit = off;
-                        SELECT pos FROM items_divert_aliases({sql_literals.integer(feed_id)}, {identities}, {hashes},
-                                                             {long}, {guids}, {urls})""")
+                        SELECT pos, fate FROM items_divert_aliases({sql_literals.integer(feed_id)}, {identities},
+                                                                   {hashes}, {long}, {guids}, {urls})""")
     else:
         cur.execute(f"""SET LOCAL synchronous_commit = off;
-                        SELECT pos FROM items_divert_aliases(%s, %s::text[], %s::text[], {long}, %s::text[],
-                                                             %s::text[])""", (feed_id, *columns))
-    skipped = {pos - 1 for (pos,) in cur.fetchall()}
-    return [row for n, row in enumerate(rows) if n not in skipped] if skipped else rows
+                        SELECT pos, fate FROM items_divert_aliases(%s, %s::text[], %s::text[], {long}, %s::text[],
+                                                                   %s::text[])""", (feed_id, *columns))
+    fates = {pos - 1: fate for pos, fate in cur.fetchall()}
+    if not fates:
+        return rows, []
+    new = [row for n, row in enumerate(rows) if n not in fates]
+    return new, [row for n, row in enumerate(rows) if fates.get(n) == "changed"]
 
 
 def _distinct_content_runs(rows: list[tuple]) -> list[list[tuple]]:
@@ -258,6 +292,12 @@ _ROW_LITERALS = (sql_literals.integer, *[sql_literals.text] * 7, sql_literals.te
                  sql_literals.text, sql_literals.integer, sql_literals.text, sql_literals.text_array,
                  sql_literals.jsonb, sql_literals.boolean, sql_literals.text, sql_literals.integer,
                  sql_literals.text_array)
+# How each column of ITEM_COLUMNS, after the id, is written for COPY.
+_ROW_COPY = (copy_text.integer, copy_text.integer, *[copy_text.text] * 7, copy_text.text_array,
+             copy_text.text_array, copy_text.text, copy_text.timestamptz, copy_text.timestamptz,
+             copy_text.text_array, copy_text.text, copy_text.integer, copy_text.text, copy_text.text_array,
+             copy_text.text, copy_text.boolean, copy_text.text, copy_text.integer, copy_text.text_array)
+_COPY_CHUNK = 1 << 16  # bytes per CopyData message: fewer reads and messages than psycopg2's default 8 KB
 # The upsert shared by both loads; {source} is the rows, in ITEM_COLUMNS order.
 _UPSERT_ITEMS = f"""
     INSERT INTO items AS i ({_COLUMNS})
@@ -292,20 +332,6 @@ def article_rows(feed_id: int, fetch_id: int | None, articles: list[Article]) ->
     return rows
 
 
-def _copy_field(value) -> str:
-    """One value in COPY's text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list):  # an array literal: every element quoted, quotes and backslashes escaped
-        value = "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in value) + "}"
-    # str.replace runs in C; translate() with a mapping goes character by character in Python.
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 def copy_articles(conn, feed_id: int, fetch_id: int | None, articles: list[Article], *,
                   commit: bool = True) -> tuple[LoadCounts, list[int]]:
     """load_articles by COPY into a temporary table and one INSERT ... SELECT ... ON CONFLICT (same result)."""
@@ -314,15 +340,17 @@ def copy_articles(conn, feed_id: int, fetch_id: int | None, articles: list[Artic
 
 def _upsert_copy(cur, rows: list[tuple]) -> list[tuple[int, bool]]:
     """Upsert rows of distinct content COPYed into a temporary stage; return (id, inserted) of the rows changed."""
-    rows = _divert_aliases(cur, rows)
+    new, changed = _divert_aliases(cur, rows)
+    pending = {row[1] for row in new} | {row[1] for row in changed}
+    rows = [row for row in rows if row[1] in pending]
     if not rows:
         return []
-    data = io.StringIO("".join("\t".join(map(_copy_field, row)) + "\n" for row in rows))
+    data = io.StringIO(copy_text.lines(rows, _ROW_COPY[1:]))
     # One round trip; the DELETE empties what an earlier load in this transaction left.
     cur.execute(f"""CREATE TEMP TABLE IF NOT EXISTS items_stage ON COMMIT DELETE ROWS AS
                         SELECT {_COLUMNS} FROM items WITH NO DATA;
                     DELETE FROM items_stage""")
-    cur.copy_expert(f"COPY items_stage ({_COLUMNS}) FROM STDIN", data)
+    cur.copy_expert(f"COPY items_stage ({_COLUMNS}) FROM STDIN {copy_text.OPTIONS}", data)
     cur.execute(_UPSERT_ITEMS.format(source=f"SELECT {_COLUMNS} FROM items_stage"))
     return cur.fetchall()
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.chaos
 FEEDS, ITEMS = 12, 100
 # What the pipeline's backend is in when it is hit: the items upsert, or the clustering transaction (its
 # features are computed between statements, so the backend sits idle in that transaction for seconds).
-MOMENTS = {"load": "%INSERT INTO items AS i %", "cluster": "SELECT i.id, i.content_hash, i.published_at%"}
+MOMENTS = {"load": "COPY items (id, %", "cluster": "SELECT i.id, i.content_hash, i.published_at%"}
 
 
 class Killer(threading.Thread):
