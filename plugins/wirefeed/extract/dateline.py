@@ -5,6 +5,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from wirefeed.extract.agencies import parse_credit
 from wirefeed.extract.patterns import (
@@ -82,17 +83,23 @@ def resolve_date(month: int, day: int, year: int | None, published: datetime | N
             return date(year, month, day)
         if published is None:
             return None
-        ref = published.date()
-        candidates = []
-        for y in (ref.year - 1, ref.year, ref.year + 1):
-            try:
-                candidates.append(date(y, month, day))
-            except ValueError:  # Feb 29 outside a leap year
-                continue
-        best = min(candidates, key=lambda d: abs(d - ref), default=None)
-        return best if best and abs(best - ref) <= timedelta(days=200) else None
+        return _nearest_date(month, day, published.date())
     except ValueError:
         return None
+
+
+# A feed's items share their publication day and mostly name that day or the one before it.
+@lru_cache(maxsize=1024)
+def _nearest_date(month: int, day: int, ref: date) -> date | None:
+    """The date of that month and day closest to ref, within 200 days of it, or None."""
+    candidates = []
+    for y in (ref.year - 1, ref.year, ref.year + 1):
+        try:
+            candidates.append(date(y, month, day))
+        except ValueError:  # Feb 29 outside a leap year
+            continue
+    best = min(candidates, key=lambda d: abs(d - ref), default=None)
+    return best if best and abs(best - ref) <= timedelta(days=200) else None
 
 
 def _date_of(match: re.Match, published: datetime | None) -> date | None:

@@ -40,6 +40,9 @@ _ANY_SIGNOFF_TAIL = re.compile(_SIGNOFF_TAIL.format(_any_of(pattern for agency, 
 _TRAILERS = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in TRAILERS)
 _ANY_TRAILER = _any_of((pattern for _, pattern in TRAILERS), re.IGNORECASE)
 _TAIL_BLOCK = _any_of(TAIL_BLOCK_STARTS, re.IGNORECASE)
+# Each TAIL_BLOCK_STARTS pattern opens with a literal character: a line opening with none of them is
+# no block start, and most lines are ruled out without the regex.
+_TAIL_BLOCK_INITIALS = "".join({c for pattern in TAIL_BLOCK_STARTS for c in (pattern[0].lower(), pattern[0].upper())})
 _REPORTING_PARENS = re.compile(REPORTING_PARENS, re.IGNORECASE)
 _PEOPLE_CREDIT = re.compile(r"^\s*(?:additional |writing and )?(?:reporting|writing|compiled|reported) by:?\s+(?P<names>.+)$",
                             re.IGNORECASE)
@@ -329,15 +332,28 @@ def cut_tail(paragraphs: list[list[str]], outlet: str | None, found: Wrapping) -
 
 def _cut_tail_block(paragraphs: list[list[str]], found: Wrapping) -> None:
     """Cut a trailing block such as dpa's notebook (not for publication), keeping its reporters."""
-    flat = [(p, i) for p, lines in enumerate(paragraphs) for i in range(len(lines))]
-    for p, i in flat[-TAIL_BLOCK_LINES:]:
-        if _TAIL_BLOCK.fullmatch(paragraphs[p][i].strip()):
+    for p, i in _last_lines(paragraphs, TAIL_BLOCK_LINES):
+        line = paragraphs[p][i].strip()
+        if line[:1] in _TAIL_BLOCK_INITIALS and _TAIL_BLOCK.fullmatch(line):
             block = paragraphs[p][i:] + [line for lines in paragraphs[p + 1:] for line in lines]
             _block_credits(block, found)
             found.cut("\n".join(block))
             del paragraphs[p][i:]
             del paragraphs[p + 1:]
             return
+
+
+def _last_lines(paragraphs: list[list[str]], count: int) -> list[tuple[int, int]]:
+    """(paragraph, line) positions of the last `count` lines, first to last."""
+    positions: list[tuple[int, int]] = []
+    for p in range(len(paragraphs) - 1, -1, -1):  # from the end: a long text's head is never listed
+        for i in range(len(paragraphs[p]) - 1, -1, -1):
+            if len(positions) == count:
+                positions.reverse()
+                return positions
+            positions.append((p, i))
+    positions.reverse()
+    return positions
 
 
 def _block_credits(block: list[str], found: Wrapping) -> None:
