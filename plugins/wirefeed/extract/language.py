@@ -32,7 +32,7 @@ def _identifier():
             features, counts = self.states.visits(text)
             if not len(features):
                 return np.zeros(len(self.nb_classes), dtype=np.float32)  # norm_probs: uniform, so abstain
-            return np.log1p(counts.astype(np.float32)) @ self.nb_ptc[features] + self.nb_pc
+            return np.log1p(counts.astype(np.float32)) @ self.nb_ptc.take(features, axis=0) + self.nb_pc
 
     identifier = Identifier.from_model_file(MODEL_FILE, norm_probs=True)
     identifier.states = TrieStates(identifier.tk_nextmove, identifier.tk_row, identifier.tk_output)

@@ -345,15 +345,12 @@ def _cut_tail_block(paragraphs: list[list[str]], found: Wrapping) -> None:
 
 def _last_lines(paragraphs: list[list[str]], count: int) -> list[tuple[int, int]]:
     """(paragraph, line) positions of the last `count` lines, first to last."""
-    positions: list[tuple[int, int]] = []
-    for p in range(len(paragraphs) - 1, -1, -1):  # from the end: a long text's head is never listed
-        for i in range(len(paragraphs[p]) - 1, -1, -1):
-            if len(positions) == count:
-                positions.reverse()
-                return positions
-            positions.append((p, i))
-    positions.reverse()
-    return positions
+    start, total = len(paragraphs), 0
+    while start and total < count:  # only the paragraphs that hold those lines: a long text's head is skipped
+        start -= 1
+        total += len(paragraphs[start])
+    positions = [(p, i) for p in range(start, len(paragraphs)) for i in range(len(paragraphs[p]))]
+    return positions[-count:]
 
 
 def _block_credits(block: list[str], found: Wrapping) -> None:
