@@ -147,13 +147,15 @@ def _candidates(cur, new: dict[int, Features], keys_of: dict[int, np.ndarray]) -
     flat, owners = flat[order], owners[order]
     keys, starts, counts = np.unique(flat, return_index=True, return_counts=True)
     shared = set(np.flatnonzero(counts > 1).tolist())
-    found = lookup(cur, keys.tolist())
+    # As Python lists: indexing numpy arrays one element at a time costs more than the lookups themselves.
+    key_list, start_list, count_list, owner_list = keys.tolist(), starts.tolist(), counts.tolist(), owners.tolist()
+    found = lookup(cur, key_list)
     for key, item_id in found:
         buckets[key].add(item_id)
     if found:
         shared.update(np.searchsorted(keys, [key for key, _ in found]).tolist())
     for at in shared:
-        buckets[int(keys[at])].update(owners[starts[at]:starts[at] + counts[at]].tolist())
+        buckets[key_list[at]].update(owner_list[start_list[at]:start_list[at] + count_list[at]])
     return buckets
 
 
