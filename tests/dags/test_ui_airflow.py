@@ -201,6 +201,7 @@ def test_a_notify_starts_the_process_dag(api, warehouse):
     conn.close()
     # Asset events carry the metadata: the NOTIFY's payload in, the run's counts out.
     events = api.get("/api/v2/assets/events", params={"order_by": "timestamp"}).json()["asset_events"]
+    ARTIFACTS.mkdir(exist_ok=True)  # this test may run first, or without the screenshot test
     (ARTIFACTS / "asset_events.json").write_text(json.dumps(events, indent=1))
     landed = [e["extra"] for e in events if e["name"] == "wirefeed_raw_fetches"]
     produced = [e["extra"] for e in events if e["name"] == "wirefeed_items"]
