@@ -8,11 +8,15 @@ import pytest
 
 from wirefeed import load
 from wirefeed.commands.dedupe import read_articles
+from wirefeed.dedupe import store, stored
 from wirefeed.dedupe.cluster import MAX_BUCKET
+from wirefeed.dedupe.match import text_features
+from wirefeed.dedupe.recent import RecentFeatures
 from wirefeed.dedupe.store import assign_stories
 from wirefeed.models import Article, Feed, Item
 
 from tests.conftest import FIXTURES, count
+from tests.unit.test_dedupe_stored import assert_same_words
 
 LABELLED = FIXTURES / "dedupe"
 LABELS = json.loads((LABELLED / "labels.json").read_text())
@@ -238,3 +242,53 @@ def test_more_copies_than_one_key_window_make_one_story(conn):
     assert count(conn, "SELECT count(*) FROM stories") == 1
     assert count(conn, "SELECT item_count FROM stories") == len(ids)
     assert count(conn, "SELECT count(*) FROM story_items WHERE match = 'exact'") == len(ids) - 1
+
+
+def test_stored_text_features_equal_the_recomputed_ones(conn):
+    names = load_fixtures(conn)
+    assign_stories(conn, sorted(names))
+    with conn.cursor() as cur:
+        cur.execute("""SELECT i.body_text, i.text, i.title, f.fingerprint, f.text_features
+                         FROM items i JOIN item_fingerprints f ON f.item_id = i.id""")
+        rows = cur.fetchall()
+    conn.commit()
+    assert len(rows) == len(names)
+    for body_text, text_, title, fingerprint, blob in rows:
+        assert_same_words(stored.decode(blob, fingerprint), text_features(body_text or text_, title))
+
+
+def _count_featurising(monkeypatch) -> list:
+    """A list that grows by one each time dedupe featurises a text from now on."""
+    calls = []
+    real = store.text_features
+
+    def counted(body, title=""):
+        calls.append(1)
+        return real(body, title)
+
+    monkeypatch.setattr(store, "text_features", counted)
+    return calls
+
+
+def test_a_fresh_process_reads_candidates_from_storage(conn, monkeypatch):
+    names = load_fixtures(conn)
+    calls = _count_featurising(monkeypatch)
+    for item_id in random.Random(7).sample(sorted(names), len(names)):
+        monkeypatch.setattr(store, "_RECENT", RecentFeatures())
+        assign_stories(conn, [item_id])
+    assert partition(conn, names) == truth()
+    assert len(calls) == len(names)  # each item featurised once, when it was fingerprinted
+
+
+def test_rows_fingerprinted_before_the_stored_features_are_featurised_again(conn, monkeypatch):
+    names = load_fixtures(conn)
+    ids = sorted(names)
+    assign_stories(conn, ids[::2])
+    with conn.cursor() as cur:
+        cur.execute("UPDATE item_fingerprints SET text_features = NULL")
+    conn.commit()
+    calls = _count_featurising(monkeypatch)
+    monkeypatch.setattr(store, "_RECENT", RecentFeatures())
+    assign_stories(conn, ids[1::2])
+    assert partition(conn, names) == truth()
+    assert len(calls) > len(ids[1::2])  # the new items, and the earlier ones they met, from their text

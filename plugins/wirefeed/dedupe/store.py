@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from wirefeed.dedupe import stored
 from wirefeed.dedupe.cluster import MAX_BUCKET, UnionFind
 from wirefeed.dedupe.match import Features, batch_band_keys, match, text_features, with_context
 from wirefeed.dedupe.recent import RecentFeatures
@@ -28,7 +29,7 @@ def _features(database, row) -> Features:
 
 
 def _known_features(cur, database, item_ids: list[int]) -> dict[int, Features]:
-    """Features of indexed items: the text part from memory when this version was featurised here before."""
+    """Features of indexed items: the text part from memory, else as stored with the fingerprint, else from the text."""
     with _probing(cur):
         cur.execute(f"SELECT {_CONTEXT_COLUMNS} FROM items i WHERE i.id = ANY(%s)", (_array(item_ids),))
         rows = cur.fetchall()
@@ -40,12 +41,30 @@ def _known_features(cur, database, item_ids: list[int]) -> dict[int, Features]:
         else:
             feats[item_id] = with_context(words, published_at=published_at, dateline=dateline, agencies=agencies)
     if missing:
+        missing = _stored_features(cur, database, missing, feats)
+    if missing:
         with _probing(cur):
             cur.execute(f"SELECT {_CONTEXT_COLUMNS}, {_TEXT_COLUMNS} FROM items i WHERE i.id = ANY(%s)",
                         (_array(missing),))
             rows = cur.fetchall()
         feats.update((row[0], _features(database, row)) for row in rows)
     return feats
+
+
+def _stored_features(cur, database, item_ids: list[int], feats: dict[int, Features]) -> list[int]:
+    """Add to feats the items whose text features were stored for their current version; return the others."""
+    # Only a row of the item's current version counts: an item edited since was fingerprinted from other words.
+    with _probing(cur):
+        cur.execute(f"""SELECT {_CONTEXT_COLUMNS}, f.fingerprint, f.text_features FROM items i
+                        JOIN item_fingerprints f ON f.item_id = i.id AND f.content_hash = i.content_hash
+                        WHERE i.id = ANY(%s) AND f.text_features IS NOT NULL""", (_array(item_ids),))
+        rows = cur.fetchall()
+    for item_id, content_hash, published_at, dateline, agencies, fingerprint, blob in rows:
+        words = stored.decode(blob, fingerprint)
+        if words is not None:
+            _RECENT.put(database, item_id, content_hash, words)
+            feats[item_id] = with_context(words, published_at=published_at, dateline=dateline, agencies=agencies)
+    return [item_id for item_id in item_ids if item_id not in feats]
 
 
 def lookup(cur, keys: list[int]) -> list[tuple[int, int]]:
@@ -99,6 +118,11 @@ def _copy_field(value) -> str:
     if isinstance(value, str):
         return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
     return str(value)
+
+
+def _bytea(value: bytes) -> str:
+    """A bytea value in PostgreSQL's hex input format (_copy_field escapes its backslash)."""
+    return "\\x" + value.hex()
 
 
 def _array(values: list[int]) -> str:
@@ -321,9 +345,10 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
             cur.execute("""DELETE FROM story_items WHERE item_id = ANY(%(ids)s);
                            DELETE FROM item_fingerprints WHERE item_id = ANY(%(ids)s)""", {"ids": _array(ids)})
             _copy(cur, "story_items (item_id, story_id, match, score)", [(i, *placed[i]) for i in ids])
-            _copy(cur, "item_fingerprints (item_id, content_hash, text_size, fingerprint, keys)",
-                  [(i, *versions[i], new[i].fingerprint, _array(keys_of[i].tolist() if i in keys_of else []))
-                   for i in ids])
+            # The text features go with the fingerprint, so a later run reads them instead of featurising again.
+            _copy(cur, "item_fingerprints (item_id, content_hash, text_size, fingerprint, keys, text_features)",
+                  [(i, *versions[i], new[i].fingerprint, _array(keys_of[i].tolist() if i in keys_of else []),
+                    _bytea(stored.encode(new[i]))) for i in ids])
             # The index rows are the keys just stored: unnested in the server rather than sent a second time,
             # and in key order, so the B-tree takes them leaf after leaf instead of at random.
             cur.execute("""INSERT INTO item_bands (key, item_id)
