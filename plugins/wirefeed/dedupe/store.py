@@ -108,7 +108,8 @@ def _copy(cur, table: str, rows: list[tuple]) -> None:
     """COPY rows of numbers, strings and None into a table."""
     if rows:
         data = "".join("\t".join(map(_copy_field, row)) + "\n" for row in rows)
-        cur.copy_expert(f"COPY {table} FROM STDIN", io.StringIO(data))
+        # Encoded once: psycopg2 encodes a text buffer chunk by chunk, which shows with 7 KB of features a row.
+        cur.copy_expert(f"COPY {table} FROM STDIN", io.BytesIO(data.encode("utf-8")))
 
 
 def _copy_field(value) -> str:
