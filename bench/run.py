@@ -43,7 +43,6 @@ CHUNK_FEEDS = 40  # feeds per chunk: bounded memory at any scale, and dedupe get
 PIPELINE = ("fetch", "land", "parse", "clean", "extract", "load", "dedupe")
 FLOORS = ("feedparser", "copy")
 DATABASE = "wirefeed_bench"
-LOADERS = {"articles": load.load_articles, "copy": load.copy_articles}
 # The rows load_articles writes, with their id so the scratch table's primary key is maintained too.
 COPY_COLUMNS = ("id, feed_id, identity, guid, url, link, title, text, html, authors, categories, language, "
                 "published_at, updated_at, flags, content_hash, fetch_id, body_text, agencies, dateline, "
@@ -81,7 +80,7 @@ def warm_up(data: bytes) -> None:
         extract_article(clean_item(item))
 
 
-def run_chunk(conn, fetcher: Fetcher, clock: Clock, feeds: list[tuple[int, str, str]], loader) -> None:
+def run_chunk(conn, fetcher: Fetcher, clock: Clock, feeds: list[tuple[int, str, str]]) -> None:
     """The pipeline over a few feeds, stage by stage, with both floors on the same data."""
     fetched = []
     with clock("fetch"):
@@ -110,7 +109,7 @@ def run_chunk(conn, fetcher: Fetcher, clock: Clock, feeds: list[tuple[int, str, 
     changed = []
     with clock("load"):
         for feed_id, fetch_id, p, articles in extracted:
-            counts, ids = loader(conn, feed_id, fetch_id, articles, commit=False)
+            counts, ids = load.load_articles(conn, feed_id, fetch_id, articles, commit=False)
             load.mark_processed(conn, fetch_id, found=len(articles), counts=counts, partial=p.partial,
                                 error=p.error, commit=False)
             conn.commit()
@@ -168,7 +167,7 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def run_scale(items: int, workdir: Path, loader) -> dict:
+def run_scale(items: int, workdir: Path) -> dict:
     """Generate, serve and run one corpus of about `items` items on a fresh database; return its figures."""
     spec = corpus.Spec(feeds=max(1, items // ITEMS_PER_FEED), items_per_feed=ITEMS_PER_FEED)
     folder = workdir / f"corpus-{spec.items}"
@@ -193,7 +192,7 @@ def run_scale(items: int, workdir: Path, loader) -> dict:
         wall = time.perf_counter()
         with Fetcher(allow_private=True) as fetcher:
             for at in range(0, len(rows), CHUNK_FEEDS):
-                run_chunk(conn, fetcher, clock, rows[at:at + CHUNK_FEEDS], loader)
+                run_chunk(conn, fetcher, clock, rows[at:at + CHUNK_FEEDS])
                 done = clock.items["parse"]
                 if (at // CHUNK_FEEDS) % 10 == 9:
                     print(f"  {done:,} items, {done / (time.perf_counter() - wall):,.0f}/s", flush=True)
@@ -263,7 +262,7 @@ def report(scales: list[dict], mode: str) -> dict:
 
 def show(results: dict) -> None:
     """Print the figures as a table."""
-    print(f"\nwirefeed bench ({results['mode']}), {results['items']:,} items, load by {results['load_function']}; "
+    print(f"\nwirefeed bench ({results['mode']}), {results['items']:,} items; "
           "items/s and us/item by stage:")
     for name, figures in [*results["stages"].items(), ("END TO END", results["end_to_end"]),
                           *((f"floor: {k}", v) for k, v in results["floors"].items())]:
@@ -291,17 +290,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scales", help="comma-separated item counts instead of the preset ones")
     parser.add_argument("--workdir", type=Path, default=Path(os.environ.get("WIREFEED_BENCH_DIR", ROOT / ".bench")),
                         help="where the corpus and the embedded database live (default .bench)")
-    parser.add_argument("--load", choices=sorted(LOADERS), default="articles",
-                        help="the load function: load_articles (the pipeline's, default) or copy_articles")
     parser.add_argument("--publish", action="store_true", help="also copy the results and chart into docs/")
     args = parser.parse_args(argv)
     name = "full" if args.full else "quick"
     scales = [int(s) for s in args.scales.split(",")] if args.scales else list(FULL if args.full else QUICK)
     if args.million:
         scales.append(MILLION)
-    figures = [run_scale(items, args.workdir, LOADERS[args.load]) for items in scales]
+    figures = [run_scale(items, args.workdir) for items in scales]
     results = report(figures, name)
-    results["load_function"] = LOADERS[args.load].__name__
     show(results)
     out = HERE / "results.json"
     out.write_text(json.dumps(results, indent=2) + "\n")

@@ -128,17 +128,11 @@ def load_articles(conn, feed_id: int, fetch_id: int | None, articles: list[Artic
     The transaction commits without waiting for the WAL flush: a commit lost in a crash leaves the fetch
     unprocessed (its mark is in the same transaction), and processing it again gives the same rows.
     """
-    return _load(conn, feed_id, fetch_id, articles, _upsert_values, commit=commit)
-
-
-def _load(conn, feed_id: int, fetch_id: int | None, articles: list[Article], upsert, *,
-          commit: bool) -> tuple[LoadCounts, list[int]]:
-    """Write the articles' rows with `upsert(cur, rows)` -> [(id, inserted)] of the rows changed; count them."""
     rows = article_rows(feed_id, fetch_id, articles)
     if not rows:
         return LoadCounts(), []
     with conn.cursor() as cur:
-        changed = [one for run in _distinct_content_runs(rows) for one in upsert(cur, run)]
+        changed = [one for run in _distinct_content_runs(rows) for one in _write(cur, run)]
     if commit:
         conn.commit()
     new = sum(1 for _, inserted in changed if inserted)
@@ -146,7 +140,7 @@ def _load(conn, feed_id: int, fetch_id: int | None, articles: list[Article], ups
     return counts, [row_id for row_id, _ in changed]
 
 
-def _upsert_values(cur, rows: list[tuple]) -> list[tuple[int, bool]]:
+def _write(cur, rows: list[tuple]) -> list[tuple[int, bool]]:
     """Write rows of distinct content: the new ones by COPY, the changed ones by upsert; return (id, inserted) of
     the rows written, in batch order."""
     new, changed = _divert_aliases(cur, rows)
@@ -333,29 +327,6 @@ def article_rows(feed_id: int, fetch_id: int | None, articles: list[Article]) ->
                      fetch_id, article.text, list(article.agencies), _dateline_json(article.dateline),
                      article.syndicated, article.syndicated_by, article.word_count, list(article.removed)))
     return rows
-
-
-def copy_articles(conn, feed_id: int, fetch_id: int | None, articles: list[Article], *,
-                  commit: bool = True) -> tuple[LoadCounts, list[int]]:
-    """load_articles by COPY into a temporary table and one INSERT ... SELECT ... ON CONFLICT (same result)."""
-    return _load(conn, feed_id, fetch_id, articles, _upsert_copy, commit=commit)
-
-
-def _upsert_copy(cur, rows: list[tuple]) -> list[tuple[int, bool]]:
-    """Upsert rows of distinct content COPYed into a temporary stage; return (id, inserted) of the rows changed."""
-    new, changed = _divert_aliases(cur, rows)
-    pending = {row[1] for row in new} | {row[1] for row in changed}
-    rows = [row for row in rows if row[1] in pending]
-    if not rows:
-        return []
-    data = io.StringIO(copy_text.lines(rows, _ROW_COPY[1:]))
-    # One round trip; the DELETE empties what an earlier load in this transaction left.
-    cur.execute(f"""CREATE TEMP TABLE IF NOT EXISTS items_stage ON COMMIT DELETE ROWS AS
-                        SELECT {_COLUMNS} FROM items WITH NO DATA;
-                    DELETE FROM items_stage""")
-    cur.copy_expert(f"COPY items_stage ({_COLUMNS}) FROM STDIN {copy_text.OPTIONS}", data)
-    cur.execute(_UPSERT_ITEMS.format(source=f"SELECT {_COLUMNS} FROM items_stage"))
-    return cur.fetchall()
 
 
 def record_archive_fetch(conn, feed_id: int, fetch: Fetch, *, archive: str) -> int:

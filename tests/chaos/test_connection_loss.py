@@ -15,37 +15,58 @@ from tests.conftest import count
 pytestmark = pytest.mark.chaos
 
 FEEDS, ITEMS = 12, 100
-# What the pipeline's backend is in when it is hit: the items upsert, or the clustering transaction (its
-# features are computed between statements, so the backend sits idle in that transaction for seconds).
-MOMENTS = {"load": "COPY items (id, %", "cluster": "SELECT i.id, i.content_hash, i.published_at%"}
+# What the pipeline's backend is in when it is hit: the load's first write to items (held there by the
+# killer's lock on the table), or the clustering transaction (its features are computed between
+# statements, so the backend sits idle in that transaction for seconds).
+MOMENTS = {"load": "%items_divert_aliases(%", "cluster": "SELECT i.id, i.content_hash, i.published_at%"}
+HOLD = {"load": "items", "cluster": None}
 
 
 class Killer(threading.Thread):
-    """Waits until `after` fetches are processed and the pipeline's backend runs a matching query, then strikes."""
+    """Waits until `after` fetches are processed and the pipeline's backend runs a matching query, then strikes.
 
-    def __init__(self, url: str, query_like: str, strike, *, after: int = 5):
+    With `hold` (a table), it first takes that table in SHARE mode once `after` fetches are processed: the
+    pipeline's next write to it waits on the lock, so the strike cannot miss a statement that runs in
+    milliseconds. The lock goes when the watcher's transaction ends.
+    """
+
+    def __init__(self, url: str, query_like: str, strike, *, after: int = 5, hold: str | None = None):
         super().__init__(daemon=True)
-        self.url, self.query_like, self.strike, self.after = url, query_like, strike, after
+        self.url, self.query_like, self.strike, self.after, self.hold = url, query_like, strike, after, hold
         self.struck_at: int | None = None  # fetches processed when it struck
 
     def run(self):
         watch = plain_connect(self.url)
-        watch.autocommit = True
+        watch.autocommit = self.hold is None
         cur = watch.cursor()
 
+        def processed():
+            cur.execute("SELECT count(*) FROM fetches WHERE processed_at IS NOT NULL AND body IS NOT NULL")
+            return cur.fetchone()[0]
+
         def found():
-            cur.execute("""SELECT a.pid, (SELECT count(*) FROM fetches WHERE processed_at IS NOT NULL AND body IS NOT NULL)
-                           FROM pg_stat_activity a WHERE a.datname = current_database()
+            # Inside a transaction (hold) pg_stat_activity would keep showing its first snapshot.
+            cur.execute("SELECT pg_stat_clear_snapshot()")
+            cur.execute("""SELECT a.pid FROM pg_stat_activity a WHERE a.datname = current_database()
                             AND a.application_name = 'wirefeed' AND a.state <> 'idle' AND a.query LIKE %s""",
                         (self.query_like,))
             row = cur.fetchone()
-            if row and row[1] >= self.after:
-                self.strike(cur, row[0])
-                self.struck_at = row[1]
+            if row:
+                done = processed()
+                if done >= self.after:
+                    self.strike(cur, row[0])
+                    self.struck_at = done
             return self.struck_at is not None
 
+        if self.hold:
+            wait_for(lambda: processed() >= self.after, timeout=120, every=0.002)
+            cur.execute(f"LOCK TABLE {self.hold} IN SHARE MODE")  # waits for a load in flight to commit
         wait_for(found, timeout=120, every=0.002)
-        watch.close()
+        try:
+            watch.rollback()
+            watch.close()
+        except psycopg2.Error:  # the strike may have taken this connection too (a server restart)
+            pass
 
 
 def _feeds(server, tmp_path):
@@ -77,7 +98,7 @@ def test_backend_terminated_mid_batch_then_retry(moment, make_db, feed_server, t
     registry = _feeds(feed_server, tmp_path)
     url = make_db()
     conn = _landed(url, registry)
-    killer = Killer(url, MOMENTS[moment], _terminate, after=5 if moment == "load" else FEEDS)
+    killer = Killer(url, MOMENTS[moment], _terminate, after=5 if moment == "load" else FEEDS, hold=HOLD[moment])
     killer.start()
     with pytest.raises(psycopg2.OperationalError, match="terminating connection|server closed the connection"):
         pipeline.process_pending(conn)
@@ -147,7 +168,7 @@ def test_server_restarted_mid_load_then_retry(own_server, make_db, feed_server, 
     def restart(cur, pid):
         pgserver.pg_ctl(["-w", "-m", "fast", "restart"], pgdata=server.pgdata, user=server.system_user, timeout=60)
 
-    killer = Killer(url, MOMENTS["load"], restart)
+    killer = Killer(url, MOMENTS["load"], restart, hold=HOLD["load"])
     killer.start()
     with pytest.raises(psycopg2.OperationalError):
         pipeline.process_pending(conn)
