@@ -24,8 +24,8 @@ def assert_same_words(read: Features, computed: Features) -> None:
 
 
 def round_trip(words: Features) -> Features:
-    """The features through encode() and decode(), via a memoryview as psycopg2 returns a bytea."""
-    return stored.decode(memoryview(stored.encode(words)), words.fingerprint)
+    """The features through encode() and decode(), via a memoryview of format 'c' as psycopg2 returns a bytea."""
+    return stored.decode(memoryview(stored.encode(words)).cast("c"), words.fingerprint)
 
 
 def texts():
@@ -62,3 +62,19 @@ def test_an_unknown_layout_reads_as_missing():
     blob[0] = 99
     assert stored.decode(bytes(blob), "fp") is None
     assert stored.decode(b"", None) is None
+
+
+def test_rows_stored_in_layout_1_still_read_back_equal():
+    for body, title in list(texts())[:40]:
+        computed = text_features(body, title)
+        assert_same_words(stored.decode(memoryview(stored._encode_json(computed)), computed.fingerprint), computed)
+
+
+@pytest.mark.parametrize("names", [frozenset({"a\x1fb", "c"}), frozenset({"x\x1ey"}), frozenset({""})])
+def test_values_holding_a_separator_fall_back_to_layout_1(names):
+    computed = text_features("One two three four five six seven eight nine ten eleven twelve.")
+    words = Features(computed.fingerprint, computed.shingles, sentences=computed.sentences, names=names,
+                     dates=frozenset({"may 20"}), numbers=frozenset({"1.5"}))
+    blob = stored.encode(words)
+    assert blob[0] == 1
+    assert_same_words(stored.decode(memoryview(blob), words.fingerprint), words)

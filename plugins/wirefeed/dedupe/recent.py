@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 from wirefeed.dedupe.match import Features
 
@@ -15,7 +16,9 @@ class RecentFeatures:
 
     def __init__(self, limit: int = LIMIT):
         self.limit = limit
-        self._features: dict[tuple, tuple[str, Features]] = {}
+        # An OrderedDict, not a dict: taking a dict's oldest key walks past the slots of the keys deleted before
+        # it, so evicting from the front of a full dict cost more as the run went on.
+        self._features: OrderedDict[tuple, tuple[str, Features]] = OrderedDict()
         self._lock = threading.Lock()  # two threads may cluster two databases in one process
 
     def get(self, database, item_id: int, content_hash: str) -> Features | None:
@@ -27,7 +30,7 @@ class RecentFeatures:
         """Remember the item's text features, forgetting the oldest beyond the limit."""
         key = (database, item_id)
         with self._lock:
-            self._features.pop(key, None)  # re-inserted last: the newest are kept longest
             self._features[key] = (content_hash, words)
+            self._features.move_to_end(key)  # the newest are kept longest
             while len(self._features) > self.limit:
-                del self._features[next(iter(self._features))]
+                self._features.popitem(last=False)

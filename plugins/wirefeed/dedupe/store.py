@@ -15,17 +15,24 @@ from wirefeed.dedupe.text import unique_sorted
 
 # One clustering transaction at a time: two concurrent runs could each miss the other's new items.
 _LOCK_KEY = 0x77666464
-_CONTEXT_COLUMNS = "i.id, i.content_hash, i.published_at, i.dateline, i.agencies"
+# The dateline's date and place only, as text: psycopg2 would parse the whole jsonb of every candidate.
+_CONTEXT_COLUMNS = "i.id, i.content_hash, i.published_at, i.dateline->>'date', i.dateline->>'place', i.agencies"
 _TEXT_COLUMNS = "i.body_text, i.text, i.title"
 _RECENT = RecentFeatures()
 
 
 def _features(database, row) -> Features:
     """Features of an items row (_CONTEXT_COLUMNS, _TEXT_COLUMNS): unwrapped body_text, else the cleaned text."""
-    item_id, content_hash, published_at, dateline, agencies, body_text, text_, title = row
+    item_id, content_hash, *context, body_text, text_, title = row
     words = text_features(body_text or text_, title)
     _RECENT.put(database, item_id, content_hash, words)
-    return with_context(words, published_at=published_at, dateline=dateline, agencies=agencies)
+    return _with_context(words, *context)
+
+
+def _with_context(words: Features, published_at, dateline_date, dateline_place, agencies) -> Features:
+    """with_context() of the _CONTEXT_COLUMNS after id and content hash."""
+    return with_context(words, published_at=published_at, dateline={"date": dateline_date, "place": dateline_place},
+                        agencies=agencies)
 
 
 def _known_features(cur, database, item_ids: list[int]) -> dict[int, Features]:
@@ -34,12 +41,12 @@ def _known_features(cur, database, item_ids: list[int]) -> dict[int, Features]:
         cur.execute(f"SELECT {_CONTEXT_COLUMNS} FROM items i WHERE i.id = ANY(%s)", (_array(item_ids),))
         rows = cur.fetchall()
     feats, missing = {}, []
-    for item_id, content_hash, published_at, dateline, agencies in rows:
+    for item_id, content_hash, *context in rows:
         words = _RECENT.get(database, item_id, content_hash)
         if words is None:
             missing.append(item_id)
         else:
-            feats[item_id] = with_context(words, published_at=published_at, dateline=dateline, agencies=agencies)
+            feats[item_id] = _with_context(words, *context)
     if missing:
         missing = _stored_features(cur, database, missing, feats)
     if missing:
@@ -59,11 +66,11 @@ def _stored_features(cur, database, item_ids: list[int], feats: dict[int, Featur
                         JOIN item_fingerprints f ON f.item_id = i.id AND f.content_hash = i.content_hash
                         WHERE i.id = ANY(%s) AND f.text_features IS NOT NULL""", (_array(item_ids),))
         rows = cur.fetchall()
-    for item_id, content_hash, published_at, dateline, agencies, fingerprint, blob in rows:
+    for item_id, content_hash, *context, fingerprint, blob in rows:
         words = stored.decode(blob, fingerprint)
         if words is not None:
             _RECENT.put(database, item_id, content_hash, words)
-            feats[item_id] = with_context(words, published_at=published_at, dateline=dateline, agencies=agencies)
+            feats[item_id] = _with_context(words, *context)
     return [item_id for item_id in item_ids if item_id not in feats]
 
 
@@ -140,7 +147,7 @@ def _pending(cur, database, item_ids: list[int]) -> tuple[dict[int, Features], d
         rows = cur.fetchall()
     # The size is PostgreSQL's length(body_text) + length(text): characters, as len() counts them.
     feats = {row[0]: _features(database, row) for row in rows}
-    return feats, {row[0]: (row[1], len(row[5]) + len(row[6])) for row in rows}
+    return feats, {row[0]: (row[1], len(row[-3]) + len(row[-2])) for row in rows}
 
 
 def _index_keys(new: dict[int, Features]) -> dict[int, np.ndarray]:
