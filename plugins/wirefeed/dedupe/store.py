@@ -156,19 +156,25 @@ def _index_keys(new: dict[int, Features]) -> dict[int, np.ndarray]:
     return {item_id: unique_sorted(keys) for item_id, keys in zip(keyed, batch_band_keys(list(keyed.values())))}
 
 
-def _candidates(cur, new: dict[int, Features], keys_of: dict[int, np.ndarray]) -> dict:
-    """Buckets (fingerprint or key -> item ids) of two or more items: new ones and the indexed ones they meet."""
+def _fingerprint_buckets(cur, new: dict[int, Features]) -> dict[str, set[int]]:
+    """Buckets (fingerprint -> item ids) of the new items and the latest indexed items with the same fingerprint."""
     buckets = defaultdict(set)
     for item_id, feat in new.items():
         if feat.fingerprint is not None:
             buckets[feat.fingerprint].add(item_id)
-    fingerprints = [f.fingerprint for f in new.values() if f.fingerprint]
+    fingerprints = list(buckets)
     if fingerprints:
         cur.execute("""SELECT fp, f.item_id FROM unnest(%s::text[]) AS x (fp)
                        CROSS JOIN LATERAL (SELECT item_id FROM item_fingerprints WHERE fingerprint = x.fp
                                            ORDER BY item_id DESC LIMIT %s) f""", (fingerprints, MAX_BUCKET))
         for fingerprint, item_id in cur.fetchall():
             buckets[fingerprint].add(item_id)
+    return buckets
+
+
+def _key_buckets(cur, keys_of: dict[int, np.ndarray]) -> dict[int, set[int]]:
+    """Buckets (LSH key -> item ids) of two or more items: the given new ones and the indexed ones they meet."""
+    buckets = defaultdict(set)
     if not keys_of:
         return buckets
     # The batch's keys sorted once in numpy: most are held by one item and found nowhere, and a bucket of one
@@ -191,12 +197,27 @@ def _candidates(cur, new: dict[int, Features], keys_of: dict[int, np.ndarray]) -
     return buckets
 
 
-def _verified_edges(cur, database, new: dict[int, Features], buckets: dict) -> dict[tuple[int, int], tuple[str, float]]:
-    """Verified pairs involving at least one new item (pairs of indexed items were settled before)."""
+def _copies(new: dict[int, Features], edges: dict) -> set[int]:
+    """The new items verified as exact copies of an indexed item or of an earlier new one."""
+    found = set()
+    for (a, b), (kind, _) in edges.items():
+        if kind == "exact":  # a < b: b copies a when b is new; else a is the new one, copying indexed b
+            found.add(b if b in new else a)
+    return found
+
+
+def _verified_edges(cur, database, new: dict[int, Features], feats: dict[int, Features], buckets: dict,
+                    checked: set) -> dict[tuple[int, int], tuple[str, float]]:
+    """Verified pairs involving at least one new item (pairs of indexed items were settled before).
+
+    feats holds the features met so far (indexed ones are added as needed); pairs in `checked` are skipped,
+    and the pairs checked here are added to it.
+    """
     # Copies of one story share most of their keys, so most buckets repeat another: pair each group once.
-    pairs = _pairs_with_new({frozenset(members) for members in buckets.values() if len(members) > 1}, new)
-    known = {i for pair in pairs for i in pair if i not in new}
-    feats = dict(new)
+    pairs = [pair for pair in _pairs_with_new({frozenset(members) for members in buckets.values() if len(members) > 1},
+                                              new) if pair not in checked]
+    checked.update(pairs)
+    known = {i for pair in pairs for i in pair if i not in feats}
     if known:
         feats.update(_known_features(cur, database, sorted(known)))
     edges = {}
@@ -344,8 +365,13 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
             cur.execute("""DELETE FROM item_bands b USING item_fingerprints f, unnest(f.keys) AS old (key)
                            WHERE f.item_id = ANY(%s) AND b.key = old.key AND b.item_id = f.item_id""", (_array(ids),))
         keys_of = _index_keys(new)
-        buckets = _candidates(cur, new, keys_of)
-        edges = _verified_edges(cur, database, new, buckets)
+        feats, checked = dict(new), set()
+        edges = _verified_edges(cur, database, new, feats, _fingerprint_buckets(cur, new), checked)
+        # An exact copy of an item met already joins that item's story without a search of its own: its keys are
+        # that item's, whose candidates were linked when it was clustered (a third of the items of a wire feed).
+        copies = _copies(new, edges)
+        searching = {item_id: keys for item_id, keys in keys_of.items() if item_id not in copies}
+        edges.update(_verified_edges(cur, database, new, feats, _key_buckets(cur, searching), checked))
         placed, touched, placed_counts = _place(cur, new, edges)
         # Rows of these items are replaced whole (as an upsert would): delete them, then COPY, which costs a
         # fraction of INSERT ... VALUES at thousands of rows.
