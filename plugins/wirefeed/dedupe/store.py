@@ -312,16 +312,17 @@ def _refresh(cur, story_ids: list[int]) -> None:
                    -- the agency's own copy: its feed is the agency credited
                    (upper(COALESCE(f.outlet, '')) = ANY(i.agencies) OR upper(f.name) = ANY(i.agencies)) AS own,
                    i.syndicated, i.word_count,
-                   -- the size recorded with the current fingerprint; measuring decompresses both texts
-                   CASE WHEN fp.content_hash = i.content_hash AND fp.text_size IS NOT NULL THEN fp.text_size
-                        ELSE length(i.body_text) + length(i.text) END AS size
+                   -- the size recorded when the item was placed, else with its current fingerprint (a scalar
+                   -- subquery in COALESCE runs only when reached); measuring decompresses both texts
+                   COALESCE(si.text_size,
+                            (SELECT fp.text_size FROM item_fingerprints fp
+                              WHERE fp.item_id = i.id AND fp.content_hash = i.content_hash),
+                            length(i.body_text) + length(i.text)) AS size
               -- Row by row through the primary keys (OFFSET 0 keeps the planner from turning these into
               -- hash joins over whole tables, whose cost grows with them).
               FROM story_items si
                    CROSS JOIN LATERAL (SELECT * FROM items WHERE items.id = si.item_id OFFSET 0) i
                    CROSS JOIN LATERAL (SELECT outlet, name FROM feeds WHERE feeds.id = i.feed_id OFFSET 0) f
-                   LEFT JOIN LATERAL (SELECT content_hash, text_size FROM item_fingerprints
-                                       WHERE item_fingerprints.item_id = i.id OFFSET 0) fp ON true
              WHERE si.story_id = ANY(%(ids)s)
         ), ranked AS (
             SELECT m.*, row_number() OVER (PARTITION BY story_id
@@ -378,7 +379,8 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
         with _probing(cur):
             cur.execute("""DELETE FROM story_items WHERE item_id = ANY(%(ids)s);
                            DELETE FROM item_fingerprints WHERE item_id = ANY(%(ids)s)""", {"ids": _array(ids)})
-            _copy(cur, "story_items (item_id, story_id, match, score)", [(i, *placed[i]) for i in ids])
+            _copy(cur, "story_items (item_id, story_id, match, score, text_size)",
+                  [(i, *placed[i], versions[i][1]) for i in ids])
             # The text features go with the fingerprint, so a later run reads them instead of featurising again.
             _copy(cur, "item_fingerprints (item_id, content_hash, text_size, fingerprint, keys, text_features)",
                   [(i, *versions[i], new[i].fingerprint, _array(keys_of[i].tolist() if i in keys_of else []),
