@@ -7,7 +7,9 @@ from functools import cache
 import numpy as np
 
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
-_CHUNK_SHINGLES = 16_384  # rows of the hash matrix at a time in a batch: 12 MB at 96 hash functions
+# Shingles of the hash matrix at a time in a batch: 3 MB at 96 hash functions stays in the CPU cache between the
+# multiply, the add and the minimum (12 MB at 16,384 went to memory: 70-130 vs 21-55 us a document, same keys).
+_CHUNK_SHINGLES = 4_096
 
 
 @dataclass(frozen=True)
