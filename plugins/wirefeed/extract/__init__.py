@@ -22,6 +22,9 @@ SHORT_TEXT = 60  # below this the detector abstains and the feed's declared lang
 MAX_WRAPPED_LINE = 100  # teletype-era columns; a longer line ended where its writer ended it
 _BLANK_LINE = re.compile(r"\n[ \t\xa0]*\n")
 _INLINE_SPACE = re.compile(r"[ \t\xa0\u2009\u202f]+")
+# A line opening with a space, tab or no-break space; one search for the three ("\n " alone costs a str scan
+# as long, its last character being a common one).
+_INDENTED_LINE = re.compile(r"\n[ \t\xa0]")
 
 
 def _one_space(text: str) -> str:
@@ -35,9 +38,10 @@ def _one_space(text: str) -> str:
 
 def _paragraphs(text: str) -> list[list[str]]:
     """Paragraphs (split at blank lines) as lists of their stripped, non-empty lines."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     # With no space after any newline, the blank lines are exactly the "\n\n"s: split without the regex.
-    plain = "\n " not in text and "\n\t" not in text and "\n\xa0" not in text
+    plain = not _INDENTED_LINE.search(text)
     out = []
     for block in text.split("\n\n") if plain else _BLANK_LINE.split(text):
         block = _one_space(block).strip()

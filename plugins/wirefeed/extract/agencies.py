@@ -49,6 +49,12 @@ def parse_credit(credit: str) -> tuple[str, ...] | None:
     """
     if not credit or len(credit) > 80:
         return None
+    return _parse_credit(credit)
+
+
+@lru_cache(maxsize=4096)  # credits repeat ("PTI", "ANI/TPS", "Reuters"): each is read once
+def _parse_credit(credit: str) -> tuple[str, ...] | None:
+    """parse_credit of a credit of 1 to 80 characters."""
     whole = canonical_agency(credit)
     if whole:
         return (whole,)

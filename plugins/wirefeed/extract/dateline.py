@@ -102,6 +102,14 @@ def _nearest_date(month: int, day: int, ref: date) -> date | None:
     return best if best and abs(best - ref) <= timedelta(days=200) else None
 
 
+# Dateline prefixes repeat ("Dhaka, Jun 29", "NEW DELHI, May 20"): each is searched once. _DATE's search
+# tries every position of the prefix, and a match object only reads the prefix it was made on.
+@lru_cache(maxsize=4096)
+def _date_in(prefix: str) -> re.Match | None:
+    """_DATE.search(prefix)."""
+    return _DATE.search(prefix)
+
+
 def _date_of(match: re.Match, published: datetime | None) -> date | None:
     """The date a _DATE match names."""
     month = MONTHS.get((match["m1"] or match["m2"]).rstrip(".").casefold())
@@ -136,6 +144,7 @@ def _looks_like_place(place: str) -> bool:
     return all(not w[:1].islower() or w.casefold() in PLACE_PARTICLES for w in words)
 
 
+@lru_cache(maxsize=4096)  # the same places open many datelines; the answer only depends on the text
 def _split_place(text: str, glued: bool = False) -> tuple[str, str | None, str | None] | None:
     """(place, region, country) of the place part of a dateline, or None if it is not one."""
     match = _PLACE.match(text)
@@ -177,7 +186,7 @@ def _credited(head: str, published: datetime | None) -> Lead | None:
         if not prefix:  # "(Bloomberg) --": a credit with no dateline
             return Lead(None, agencies, cut)
         when = None
-        date_match = _DATE.search(prefix)
+        date_match = _date_in(prefix)
         if date_match:
             when = _date_of(date_match, published)
             prefix = prefix[: date_match.start()].strip().rstrip(",").strip()
@@ -230,7 +239,7 @@ def _place_date(head: str, published: datetime | None) -> tuple[Dateline, str] |
     if not separator:
         return None
     prefix = separator["prefix"]
-    date_match = _DATE.search(prefix)
+    date_match = _date_in(prefix)
     if not date_match:
         return None  # without a date, "Rome -" could be the start of any sentence
     parts = _split_place(prefix[: date_match.start()].strip().rstrip(",").strip())

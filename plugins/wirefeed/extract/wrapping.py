@@ -7,10 +7,11 @@ from datetime import datetime
 
 from wirefeed.extract.agencies import agencies_in_names, canonical_agency, parse_credit
 from wirefeed.extract.authors import parse_byline, split_names
+from wirefeed.extract.dateline import _MONTH as DATELINE_MONTH
 from wirefeed.extract.dateline import Lead, find_dateline
 from wirefeed.extract.disclaimers import find_disclaimer
 from wirefeed.extract.patterns import (
-    AGENCIES, BYLINE_ROLES, CLOSING_CREDIT, HEADER_DATE_WORDS, HEADER_NOTES, MONTHS, REPORTING_PARENS, SIGNOFF_LINES,
+    AGENCIES, BYLINE_ROLES, CLOSING_CREDIT, HEADER_DATE_WORDS, HEADER_NOTES, REPORTING_PARENS, SIGNOFF_LINES,
     TAIL_BLOCK_STARTS, TRAILERS,
 )
 from wirefeed.models import Dateline
@@ -36,7 +37,12 @@ _SIGNOFFS = tuple((agency, re.compile(pattern)) for agency, pattern in SIGNOFF_L
 _ANY_SIGNOFF = _any_of(pattern for _, pattern in SIGNOFF_LINES)
 _SIGNOFF_TAIL = r"(?<=[.!?\"”’])\s+(?:{})$"
 _SIGNOFF_TAILS = tuple((agency, re.compile(_SIGNOFF_TAIL.format(pattern))) for agency, pattern in SIGNOFF_LINES if agency)
-_ANY_SIGNOFF_TAIL = re.compile(_SIGNOFF_TAIL.format(_any_of(pattern for agency, pattern in SIGNOFF_LINES if agency).pattern))
+# Only says whether one of _SIGNOFF_TAILS matches: the punctuation mark is taken rather than looked behind at, so
+# the search skips straight to the marks (a lookbehind makes it try every position); a match then is the tail's
+# match with that mark before it.
+_ANY_SIGNOFF_TAIL = re.compile(
+    r"[.!?\"”’]" + _SIGNOFF_TAIL.removeprefix(r"(?<=[.!?\"”’])").format(
+        _any_of(pattern for agency, pattern in SIGNOFF_LINES if agency).pattern))
 _TRAILERS = tuple((kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in TRAILERS)
 _ANY_TRAILER = _any_of((pattern for _, pattern in TRAILERS), re.IGNORECASE)
 _TAIL_BLOCK = _any_of(TAIL_BLOCK_STARTS, re.IGNORECASE)
@@ -52,7 +58,9 @@ _CLOSING = re.compile(CLOSING_CREDIT.format(credit=f"(?:{_CREDIT_NAMES})"), re.I
 _ROLE = re.compile(rf"\s*(?:[A-Z][a-z]+ )?(?:{'|'.join(role.capitalize() for role in BYLINE_ROLES)})s?$|=$")
 # What a line must end with for _ROLE to match (checked first: _ROLE's search tries every position).
 _ROLE_ENDINGS = ("=", *(role.capitalize() + plural for role in BYLINE_ROLES for plural in ("", "s")))
-_MONTH = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+# The month alternation grouped by initial behind a look at the initial, as in dateline's _DATE: it matches what
+# "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?" does, without trying ~100 names at a line's start.
+_MONTH = DATELINE_MONTH
 _DATE_LINE = re.compile(
     r"^(?:(?:" + "|".join(HEADER_DATE_WORDS) + r")\s*:?\s*)?"
     r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
@@ -145,7 +153,10 @@ def cut_head(paragraphs: list[list[str]], title: str, published: datetime | None
             found.cut(line)
             lines.pop(0)
             continue
-        if title and len(title) > 15 and line.casefold().startswith(title.casefold()):
+        # casefold maps each character on its own, to one character or more: the line's casefold starts with the
+        # title's exactly when the casefold of as many of its first characters as the title's casefold has does.
+        folded_title = title.casefold() if title and len(title) > 15 else ""
+        if folded_title and line[:len(folded_title)].casefold().startswith(folded_title):
             found.cut(line[: len(title)])  # headline glued before the dateline
             lines[0] = line[len(title):].lstrip(" :.-–—")
             continue
@@ -284,7 +295,11 @@ def _closing_signoff(line: str, found: Wrapping) -> str | None:
 
 def _closing_credit(line: str, found: Wrapping) -> str | None:
     """Cut a closing "(ANI)" / "--IANS" at the end of the last body line; the rest of the line or None."""
-    match = _CLOSING.search(line[-120:])
+    tail = line[-120:]
+    # Every match opens with "(" or a dash: a tail holding none (most last lines) cannot match.
+    if "(" not in tail and "-" not in tail and "–" not in tail and "—" not in tail:
+        return None
+    match = _CLOSING.search(tail)
     if not match:
         return None
     credited = parse_credit(match["c1"] or match["c2"] or "")
