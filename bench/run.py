@@ -25,7 +25,7 @@ import numpy as np
 import psycopg2
 
 from bench import chart, corpus
-from wirefeed import config, db, load
+from wirefeed import config, db, load, pipeline
 from wirefeed.clean import clean_item
 from wirefeed.dedupe.store import assign_stories
 from wirefeed.extract import extract_article
@@ -43,7 +43,7 @@ CHUNK_FEEDS = 40  # feeds per chunk: bounded memory at any scale, and dedupe get
 PIPELINE = ("fetch", "land", "parse", "clean", "extract", "load", "dedupe")
 FLOORS = ("feedparser", "copy")
 DATABASE = "wirefeed_bench"
-# The rows load_articles writes, with their id so the scratch table's primary key is maintained too.
+# The rows the load writes, with their id so the scratch table's primary key is maintained too.
 COPY_COLUMNS = ("id, feed_id, identity, guid, url, link, title, text, html, authors, categories, language, "
                 "published_at, updated_at, flags, content_hash, fetch_id, body_text, agencies, dateline, "
                 "syndicated, syndicated_by, word_count, removed")
@@ -108,11 +108,12 @@ def run_chunk(conn, fetcher: Fetcher, clock: Clock, feeds: list[tuple[int, str, 
                      for feed_id, outlet, fetch_id, p, items in cleaned]
     changed = []
     with clock("load"):
-        for feed_id, fetch_id, p, articles in extracted:
-            counts, ids = load.load_articles(conn, feed_id, fetch_id, articles, commit=False)
-            load.mark_processed(conn, fetch_id, found=len(articles), counts=counts, partial=p.partial,
-                                error=p.error, commit=False)
-            conn.commit()
+        # The load process_pending runs: the chunk's fetches in one transaction (batches of 40 fetches or 2,000
+        # items), marks included.
+        loaded = pipeline.load_parsed(conn, [pipeline.ParsedFetch(fetch_id, feed_id, articles, partial=p.partial,
+                                                                  error=p.error)
+                                             for feed_id, fetch_id, p, articles in extracted])
+        for _, ids in loaded:
             changed.extend(ids)
     with clock("dedupe"):
         assign_stories(conn, changed)

@@ -1,9 +1,9 @@
 """SQL writes of the pipeline: batched, idempotent upserts (every retry is safe)."""
 from __future__ import annotations
 
-import io
 import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -121,86 +121,136 @@ def record_fetch(conn, feed_id: int, fetch: Fetch, *, store_body: bool = True,
 
 def load_articles(conn, feed_id: int, fetch_id: int | None, articles: list[Article], *,
                   commit: bool = True) -> tuple[LoadCounts, list[int]]:
-    """Upsert articles by (feed_id, identity) in one statement, after one set-based check that diverts re-emitted
-    items to aliases and leaves out the rows stored unchanged.
+    """Upsert one feed's articles by (feed_id, identity): load_fetches of one fetch.
 
     Returns the counts and the ids of the rows inserted or changed (the ones dedupe must look at).
     The transaction commits without waiting for the WAL flush: a commit lost in a crash leaves the fetch
     unprocessed (its mark is in the same transaction), and processing it again gives the same rows.
     """
-    rows = article_rows(feed_id, fetch_id, articles)
-    if not rows:
-        return LoadCounts(), []
-    with conn.cursor() as cur:
-        changed = [one for run in _distinct_content_runs(rows) for one in _write(cur, run)]
+    (loaded,) = load_fetches(conn, [(feed_id, fetch_id, articles)])
     if commit:
         conn.commit()
-    new = sum(1 for _, inserted in changed if inserted)
-    counts = LoadCounts(new=new, updated=len(changed) - new, unchanged=len(rows) - len(changed))
-    return counts, [row_id for row_id, _ in changed]
+    return loaded
 
 
-def _write(cur, rows: list[tuple]) -> list[tuple[int, bool]]:
-    """Write rows of distinct content: the new ones by COPY, the changed ones by upsert; return (id, inserted) of
-    the rows written, in batch order."""
+def load_fetches(conn, fetches: Sequence[tuple[int, int | None, list[Article]]]) -> list[tuple[LoadCounts, list[int]]]:
+    """Upsert the articles of several fetches, each (feed id, fetch id, articles), exactly as loading them one after
+    the other would, without committing; return each fetch's counts and the ids of its rows inserted or changed.
+
+    One set-based check for all their rows diverts re-emitted items to aliases and leaves out the rows stored
+    unchanged (migration 0011); the new rows go in by one COPY, the changed ones by one upsert. Rows that must see
+    an earlier row of the batch written (a feed's content or identity again) start the next round of statements.
+    """
+    rows, owners = [], []
+    for n, (feed_id, fetch_id, articles) in enumerate(fetches):
+        these = _rows(feed_id, fetch_id, articles)
+        rows.extend(these)
+        owners.extend([n] * len(these))
+    written = []
+    if rows:
+        with conn.cursor() as cur:
+            for run in _distinct_content_runs(rows):
+                written.extend(_write(cur, run))
+    changed = [[] for _ in fetches]
+    found = [0] * len(fetches)
+    for owner, outcome in zip(owners, written):
+        found[owner] += 1
+        if outcome is not None:
+            changed[owner].append(outcome)
+    out = []
+    for total, these in zip(found, changed):
+        new = sum(1 for _, inserted in these if inserted)
+        out.append((LoadCounts(new=new, updated=len(these) - new, unchanged=total - len(these)),
+                    [row_id for row_id, _ in these]))
+    return out
+
+
+def _write(cur, rows: list[tuple]) -> list[tuple[int, bool] | None]:
+    """Write rows (no two of one feed with one content or identity): the new ones by COPY, the changed ones by
+    upsert; return (id, inserted) of each row, None for a row not written (an alias, or stored unchanged)."""
     new, changed = _divert_aliases(cur, rows)
     written = {}
     if new:
         ids = _copy_new(cur, new)
         if ids is None:  # an identity turned up since the check: the upsert settles it as it always did
-            pending = {row[1] for row in new} | {row[1] for row in changed}
-            changed = [row for row in rows if row[1] in pending]
+            pending = {row[:2] for row in new} | {row[:2] for row in changed}
+            changed = [row for row in rows if row[:2] in pending]
         else:
-            written.update((row[1], (row_id, True)) for row, row_id in zip(new, ids))
+            written.update((row[:2], (row_id, True)) for row, row_id in zip(new, ids))
     if changed:
-        written.update((identity, (row_id, inserted)) for row_id, inserted, identity in _upsert_changed(cur, changed))
-    return [written[row[1]] for row in rows if row[1] in written]
+        written.update(((feed_id, identity), (row_id, inserted))
+                       for row_id, inserted, feed_id, identity in _upsert_changed(cur, changed))
+    return [written.get(row[:2]) for row in rows]
 
 
 def _copy_new(cur, rows: list[tuple]) -> list[int] | None:
-    """COPY rows of identities the feed does not have into items; return their ids, or None (nothing written) if
+    """COPY rows of identities their feeds do not have into items; return their ids, or None (nothing written) if
     one of them was stored meanwhile."""
     # Ids drawn first so they are known without reading the rows back, in batch order as an upsert gives them.
     cur.execute(f"SAVEPOINT copy_new_items; SELECT nextval('items_id_seq') FROM generate_series(1, {len(rows)})")
     ids = sorted(row_id for (row_id,) in cur.fetchall())
-    lines = copy_text.lines([(row_id, *row) for row_id, row in zip(ids, rows)], _ROW_COPY)
-    # Encoded at once: from a text buffer psycopg2 reads and encodes chunk by chunk, 10 us an item.
-    data = io.BytesIO(lines.encode(psycopg2.extensions.encodings[cur.connection.encoding]))
+    data = _CopySource([(row_id, *row) for row_id, row in zip(ids, rows)],
+                       psycopg2.extensions.encodings[cur.connection.encoding])
     try:
-        cur.copy_expert(f"COPY items (id, {_COLUMNS}) FROM STDIN {copy_text.OPTIONS}", data, size=_COPY_CHUNK)
+        cur.copy_expert(f"COPY items (id, {_COLUMNS}) FROM STDIN {copy_text.OPTIONS}", data)
     except psycopg2.errors.UniqueViolation:
-        # A concurrent load of this feed committed one of these identities after our check saw none.
+        # A concurrent load of one of these feeds committed one of these identities after our check saw none.
         cur.execute("ROLLBACK TO SAVEPOINT copy_new_items")
         return None
+    except psycopg2.errors.QueryCanceled:
+        if data.refused is not None:  # psycopg2 reports a value refused while writing the data as a cancelled COPY
+            raise data.refused from None
+        raise
     return ids
 
 
-def _upsert_changed(cur, rows: list[tuple]) -> list[tuple[int, bool, str]]:
-    """Upsert rows as one VALUES list; return (id, inserted, identity) of the rows changed."""
+class _CopySource:
+    """The COPY data of rows, written as the server reads it: CSV for a few rows at a time, so Python writes the
+    next lines while the server parses and indexes the last ones (on another core), instead of before it starts."""
+
+    def __init__(self, rows: list[tuple], encoding: str):
+        self.rows, self.encoding, self.at = rows, encoding, 0
+        self.refused: ValueError | None = None  # a value no COPY line can carry (a NUL)
+
+    def read(self, size: int = -1) -> bytes:
+        """The lines of the next rows, encoded (psycopg2 sends each read as one CopyData message); b"" at the end."""
+        rows = self.rows[self.at:self.at + _COPY_ROWS]
+        self.at += len(rows)
+        try:
+            # Encoded here: from a text buffer psycopg2 reads and encodes chunk by chunk, 10 us an item.
+            return copy_text.lines(rows, _ROW_COPY).encode(self.encoding)
+        except ValueError as exc:
+            self.refused = exc
+            raise
+
+
+def _upsert_changed(cur, rows: list[tuple]) -> list[tuple[int, bool, int, str]]:
+    """Upsert rows as one VALUES list; return (id, inserted, feed id, identity) of the rows changed."""
+    returning = ", feed_id, identity"
     if not sql_literals.conforming(cur.connection):  # backslashes would be escapes: let psycopg2 quote
-        return execute_values(cur, _UPSERT_ITEMS.format(source="VALUES %s") + ", identity", rows,
+        return execute_values(cur, _UPSERT_ITEMS.format(source="VALUES %s") + returning, list(map(_adapted, rows)),
                               template=_ROW_TEMPLATE, fetch=True, page_size=1000)
     # No parameters: psycopg2 sends the text as it is (a % in the data is just a character).
-    cur.execute(_UPSERT_ITEMS.format(source="VALUES " + sql_literals.values_list(rows, _ROW_LITERALS)) + ", identity")
+    cur.execute(_UPSERT_ITEMS.format(source="VALUES " + sql_literals.values_list(rows, _ROW_LITERALS)) + returning)
     return cur.fetchall()
 
 
 def _divert_aliases(cur, rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
-    """Record the re-emitted rows of one feed's batch as aliases (migration 0009); return the rows to write, as
-    (new identities, changed content), without those and without the rows already stored unchanged."""
-    feed_id = rows[0][0]  # one load is one feed's rows
+    """Record the re-emitted rows as aliases (migration 0011, each row against its own feed); return the rows to
+    write, as (new identities, changed content), without those and without the rows already stored unchanged."""
     columns = ([row[1] for row in rows], [row[_HASH] for row in rows], [row[2] for row in rows],
                [row[3] for row in rows])
+    feeds = "'{" + ",".join([str(int(row[0])) for row in rows]) + "}'::bigint[]"
     long = sql_literals.boolean_array([len(row[_TEXT] or "") >= ALIAS_MIN_TEXT for row in rows])
     if sql_literals.conforming(cur.connection):
         identities, hashes, guids, urls = map(sql_literals.text_array, columns)
         cur.execute(f"""SET LOCAL synchronous_commit = off;
-                        SELECT pos, fate FROM items_divert_aliases({sql_literals.integer(feed_id)}, {identities},
-                                                                   {hashes}, {long}, {guids}, {urls})""")
+                        SELECT pos, fate FROM items_divert_aliases({feeds}, {identities}, {hashes}, {long}, {guids},
+                                                                   {urls})""")
     else:
         cur.execute(f"""SET LOCAL synchronous_commit = off;
-                        SELECT pos, fate FROM items_divert_aliases(%s, %s::text[], %s::text[], {long}, %s::text[],
-                                                                   %s::text[])""", (feed_id, *columns))
+                        SELECT pos, fate FROM items_divert_aliases({feeds}, %s::text[], %s::text[], {long},
+                                                                   %s::text[], %s::text[])""", columns)
     fates = {pos - 1: fate for pos, fate in cur.fetchall()}
     if not fates:
         return rows, []
@@ -209,16 +259,22 @@ def _divert_aliases(cur, rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
 
 
 def _distinct_content_runs(rows: list[tuple]) -> list[list[tuple]]:
-    """The rows in order, cut where a content hash repeats within the run (one statement per run)."""
-    # A row of a content already in the batch must see the row before it (the first becomes the item, the
-    # next an alias of it), which one set-based statement cannot show it: it starts the next statement.
-    runs, seen = [[]], set()
+    """The rows in order, cut where a feed's content hash or identity repeats within the run (one round of
+    statements per run)."""
+    # A row of a content its feed already has in the batch must see the row before it (the first becomes the item,
+    # the next an alias of it), and so must a row of an identity already in the batch (the first inserts the item,
+    # the next updates it or leaves it): one set-based statement cannot show it, so it starts the next run. Rows of
+    # other feeds never interact (aliases are per feed).
+    runs, hashes, identities = [[]], set(), set()
     for row in rows:
-        if row[_HASH] in seen:
+        content, key = (row[0], row[_HASH]), row[:2]
+        if content in hashes or key in identities:
             runs.append([])
-            seen.clear()
+            hashes.clear()
+            identities.clear()
         runs[-1].append(row)
-        seen.add(row[_HASH])
+        hashes.add(content)
+        identities.add(key)
     return runs
 
 
@@ -232,19 +288,38 @@ def _dateline_json(dateline: Dateline | None) -> str | None:
                        "date": dateline.date.isoformat() if dateline.date else None}, ensure_ascii=False)
 
 
-def mark_processed(conn, fetch_id: int, *, found: int, counts: LoadCounts, partial: bool = False,
-                   error: str | None = None, commit: bool = True) -> None:
-    """Record that a landed fetch was parsed and loaded (so it is not processed again)."""
+@dataclass(frozen=True)
+class Processed:
+    """What processing one landed fetch gave: entries found, the load's counts, whether it is partial and why."""
+
+    fetch_id: int
+    found: int
+    counts: LoadCounts
+    partial: bool = False
+    error: str | None = None
+
+
+def mark_processed(conn, fetches: Sequence[Processed]) -> None:
+    """Record in one statement that landed fetches were parsed and loaded (so they are not processed again); a
+    fetch's error is also its feed's last error (the last fetch's, when one feed has several). No commit."""
+    if not fetches:
+        return
+    columns = ([f.fetch_id for f in fetches], [f.found for f in fetches], [f.counts.new for f in fetches],
+               [f.counts.updated for f in fetches], [f.partial for f in fetches], [f.error for f in fetches])
     with conn.cursor() as cur:
         cur.execute("""
-            UPDATE fetches SET processed_at = now(), items_found = %s, items_new = %s, items_updated = %s,
-                               partial = %s, parse_error = %s
-            WHERE id = %s""", (found, counts.new, counts.updated, partial, error, fetch_id))
-        if error:
-            cur.execute("""UPDATE feeds SET last_error = %s, updated_at = now()
-                           WHERE id = (SELECT feed_id FROM fetches WHERE id = %s)""", (error, fetch_id))
-    if commit:
-        conn.commit()
+            WITH marked AS (
+                UPDATE fetches f SET processed_at = now(), items_found = m.found, items_new = m.new,
+                                     items_updated = m.updated, partial = m.partial, parse_error = m.error
+                FROM unnest(%s::bigint[], %s::integer[], %s::integer[], %s::integer[], %s::boolean[], %s::text[])
+                     WITH ORDINALITY AS m(id, found, new, updated, partial, error, n)
+                WHERE f.id = m.id
+                RETURNING f.feed_id, m.error, m.n
+            )
+            UPDATE feeds SET last_error = e.error, updated_at = now()
+            FROM (SELECT DISTINCT ON (feed_id) feed_id, error FROM marked WHERE error <> ''
+                  ORDER BY feed_id, n DESC) e
+            WHERE feeds.id = e.feed_id""", columns)
 
 
 def add_new_feeds(conn, feeds: list[Feed]) -> list[str]:
@@ -276,25 +351,27 @@ def ensure_source_feed(conn, url: str, name: str) -> int:
 ITEM_COLUMNS = ("feed_id", "identity", "guid", "url", "link", "title", "text", "html", "authors", "categories",
                 "language", "published_at", "updated_at", "flags", "content_hash", "fetch_id", "body_text",
                 "agencies", "dateline", "syndicated", "syndicated_by", "word_count", "removed")
-# Where a row's fields sit in an article_rows tuple.
+# Where a row's fields sit in a row tuple.
 _TEXT, _HASH = ITEM_COLUMNS.index("text"), ITEM_COLUMNS.index("content_hash")
 # A text shorter than this (a photo, an episode, "Live updates") says too little to call two entries one item.
 ALIAS_MIN_TEXT = 200
 _ROW_TEMPLATE = ("(%s, %s, %s, %s, %s, %s, %s, %s, %s::text[], %s::text[], %s, %s, %s, %s::text[], %s, %s,"
                  " %s, %s::text[], %s::jsonb, %s, %s, %s, %s::text[])")
 _COLUMNS = ", ".join(ITEM_COLUMNS)
-# How each column of ITEM_COLUMNS is written in a VALUES list (the types _ROW_TEMPLATE gives psycopg2).
+# How each column of a _rows row is written in a VALUES list (the types _ROW_TEMPLATE gives psycopg2).
 _ROW_LITERALS = (sql_literals.integer, *[sql_literals.text] * 7, sql_literals.text_array, sql_literals.text_array,
                  sql_literals.text, sql_literals.timestamptz, sql_literals.timestamptz, sql_literals.text_array,
                  sql_literals.text, sql_literals.integer, sql_literals.text, sql_literals.text_array,
-                 sql_literals.jsonb, sql_literals.boolean, sql_literals.text, sql_literals.integer,
-                 sql_literals.text_array)
-# How each column of ITEM_COLUMNS, after the id, is written for COPY.
+                 lambda dateline: sql_literals.jsonb(_dateline_json(dateline)), sql_literals.boolean,
+                 sql_literals.text, sql_literals.integer, sql_literals.text_array)
+# How each column of a _rows row, after the id, is written for COPY.
 _ROW_COPY = (copy_text.integer, copy_text.integer, *[copy_text.text] * 7, copy_text.text_array,
              copy_text.text_array, copy_text.text, copy_text.timestamptz, copy_text.timestamptz,
              copy_text.text_array, copy_text.text, copy_text.integer, copy_text.text, copy_text.text_array,
-             copy_text.text, copy_text.boolean, copy_text.text, copy_text.integer, copy_text.text_array)
-_COPY_CHUNK = 1 << 16  # bytes per CopyData message: fewer reads and messages than psycopg2's default 8 KB
+             lambda dateline: copy_text.text(_dateline_json(dateline)), copy_text.boolean, copy_text.text,
+             copy_text.integer, copy_text.text_array)
+# Rows per CopyData message: ~100 KB of typical items, few messages, and the server starts on the first ones early.
+_COPY_ROWS = 16
 # The upsert shared by both loads; {source} is the rows, in ITEM_COLUMNS order.
 _UPSERT_ITEMS = f"""
     INSERT INTO items AS i ({_COLUMNS})
@@ -313,7 +390,14 @@ _UPSERT_ITEMS = f"""
 
 
 def article_rows(feed_id: int, fetch_id: int | None, articles: list[Article]) -> list[tuple]:
-    """The items rows of the articles, in ITEM_COLUMNS order, one per identity (the first copy wins)."""
+    """The items rows of the articles, in ITEM_COLUMNS order as psycopg2 adapts them (lists for arrays, the dateline
+    as JSON), one per identity (the first copy wins)."""
+    return [_adapted(row) for row in _rows(feed_id, fetch_id, articles)]
+
+
+def _rows(feed_id: int, fetch_id: int | None, articles: list[Article]) -> list[tuple]:
+    """The items rows of the articles as the load writes them: arrays as the sequences they are, the dateline as a
+    Dateline (made JSON by the column writers, as the COPY data is written: after the check, beside the server)."""
     rows, seen = [], set()
     for article in articles:
         item = article.item
@@ -322,11 +406,17 @@ def article_rows(feed_id: int, fetch_id: int | None, articles: list[Article]) ->
             continue
         seen.add(identity)
         rows.append((feed_id, identity, item.guid, item.url, item.link, article.title, item.text, item.html,
-                     list(article.authors or item.authors), list(item.categories), article.language or item.language,
-                     article.published_at or item.published_at, item.updated_at, list(item.flags), content_hash(item),
-                     fetch_id, article.text, list(article.agencies), _dateline_json(article.dateline),
-                     article.syndicated, article.syndicated_by, article.word_count, list(article.removed)))
+                     article.authors or item.authors, item.categories, article.language or item.language,
+                     article.published_at or item.published_at, item.updated_at, item.flags, content_hash(item),
+                     fetch_id, article.text, article.agencies, article.dateline,
+                     article.syndicated, article.syndicated_by, article.word_count, article.removed))
     return rows
+
+
+def _adapted(row: tuple) -> tuple:
+    """A row of _rows as psycopg2 adapts it (lists become arrays, the dateline its JSON)."""
+    return (*row[:8], list(row[8]), list(row[9]), *row[10:13], list(row[13]), *row[14:17], list(row[17]),
+            _dateline_json(row[18]), *row[19:22], list(row[22]))
 
 
 def record_archive_fetch(conn, feed_id: int, fetch: Fetch, *, archive: str) -> int:

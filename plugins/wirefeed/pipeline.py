@@ -7,6 +7,7 @@ import math
 import threading
 import time
 import zlib
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
@@ -189,23 +190,22 @@ def _fetch_one(conn, db_lock: threading.Lock, fetcher: Fetcher, gate: HostGate, 
 
 
 def process_pending(conn, *, limit: int | None = None) -> RunCounts:
-    """Parse, clean and load every landed fetch not yet processed, oldest first."""
+    """Parse, clean and load every landed fetch not yet processed, oldest first, several fetches a transaction."""
     counts = RunCounts()
     with conn.cursor() as cur:
-        cur.execute("SELECT id FROM fetches WHERE processed_at IS NULL AND body IS NOT NULL ORDER BY id LIMIT %s",
-                    (limit,))
-        fetch_ids = [row[0] for row in cur.fetchall()]
+        cur.execute("""SELECT id, feed_id FROM fetches WHERE processed_at IS NULL AND body IS NOT NULL
+                       ORDER BY id LIMIT %s""", (limit,))
+        pending = cur.fetchall()
     conn.commit()
-    for fetch_id in fetch_ids:
-        found, result, error = process_fetch(conn, fetch_id)
+    for processed, _ in _process(conn, pending):
         counts.fetches += 1
-        counts.items_found += found
-        counts.items_new += result.new
-        counts.items_updated += result.updated
-        counts.items_unchanged += result.unchanged
-        if error:
+        counts.items_found += processed.found
+        counts.items_new += processed.counts.new
+        counts.items_updated += processed.counts.updated
+        counts.items_unchanged += processed.counts.unchanged
+        if processed.error:
             counts.failed += 1
-            counts.errors.append(f"fetch {fetch_id}: {error}")
+            counts.errors.append(f"fetch {processed.fetch_id}: {processed.error}")
     log.info("processed %d fetches: %d items found, %d new, %d updated, %d unchanged, %d failed",
              counts.fetches, counts.items_found, counts.items_new, counts.items_updated,
              counts.items_unchanged, counts.failed)
@@ -249,7 +249,86 @@ def articles_of(row: dict) -> tuple[ParseResult, list[Article]]:
 
 
 def process_fetch(conn, fetch_id: int) -> tuple[int, LoadCounts, str | None]:
-    """Parse one landed fetch and load its items and its processed mark in one transaction."""
+    """Parse one landed fetch and load its items and its processed mark in one transaction (a batch of one)."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT feed_id FROM fetches WHERE id = %s AND processed_at IS NULL", (fetch_id,))
+        row = cur.fetchone()
+    conn.rollback()
+    done = list(_process(conn, [(fetch_id, row[0])])) if row else []
+    if not done:
+        return 0, LoadCounts(), None
+    ((processed, _),) = done
+    return processed.found, processed.counts, processed.error
+
+
+@dataclass
+class ParsedFetch:
+    """A landed fetch parsed, cleaned and extracted: what the load takes."""
+
+    fetch_id: int
+    feed_id: int
+    articles: list[Article]
+    partial: bool = False
+    error: str | None = None  # the parser's
+
+
+# One load transaction takes fetches until it has this many, or this many entries (plus the last fetch's): 40
+# typical fetches of 50. Loaded fetch by fetch (issue 9, 100k items), a COPY of ~50 rows cost ~258 us an item
+# against ~221 for one of 2,000, and the check, marks, commit and five round trips a fetch ~125 more; at ~2,000
+# rows those are paid once for 40 fetches. Larger batches gain little more and hold more: the parsed entries
+# (~10 KB each, ~20 MB a batch), the fetches' row locks and the feeds' load locks, for as long as they parse.
+BATCH_FETCHES = 40
+BATCH_ITEMS = 2_000
+# A transaction-level advisory lock (this key, the feed id) a process run holds on every feed its open batch
+# holds fetches of: two runs never load one feed at once, so their batches never wait on each other's rows in
+# opposite orders (a deadlock). A run only waits for the lock holding nothing else: it finishes its batch first.
+_FEED_LOCK = 0x77666C64
+
+
+def _batch_full(fetches: int, items: int) -> bool:
+    """Whether a batch of this many fetches and entries takes no more."""
+    return fetches >= BATCH_FETCHES or items >= BATCH_ITEMS
+
+
+def _process(conn, pending: list[tuple[int, int]]) -> Iterator[tuple[load.Processed, list[int]]]:
+    """Take, parse and load the fetches (id, feed id), in order and in batches of one transaction each; yield what
+    each fetch taken gave and the ids of its items written. A fetch another run holds or has done is skipped."""
+    batch, items, held = [], 0, set()
+    for fetch_id, feed_id in pending:
+        if feed_id not in held:
+            if not _lock_feed(conn, feed_id, wait=False):
+                # Another run is loading this feed: end our transaction, then wait for that run's to end.
+                if batch:
+                    yield from load_batch(conn, batch)
+                conn.rollback()
+                batch, items, held = [], 0, set()
+                _lock_feed(conn, feed_id, wait=True)
+            held.add(feed_id)
+        taken = _take(conn, fetch_id)
+        if taken is None:
+            continue
+        batch.append(taken)
+        items += len(taken.articles)
+        if _batch_full(len(batch), items):
+            yield from load_batch(conn, batch)
+            batch, items, held = [], 0, set()
+    if batch:
+        yield from load_batch(conn, batch)
+    conn.rollback()  # the feed locks of fetches another run took
+
+
+def _lock_feed(conn, feed_id: int, *, wait: bool) -> bool:
+    """Take the feed's load lock for this transaction (waiting for it, or only if it is free); return whether held."""
+    with conn.cursor() as cur:
+        if wait:
+            cur.execute("SELECT pg_advisory_xact_lock(%s::integer, %s::integer)", (_FEED_LOCK, feed_id & 0x7FFFFFFF))
+            return True
+        cur.execute("SELECT pg_try_advisory_xact_lock(%s::integer, %s::integer)", (_FEED_LOCK, feed_id & 0x7FFFFFFF))
+        return cur.fetchone()[0]
+
+
+def _take(conn, fetch_id: int) -> ParsedFetch | None:
+    """Lock one landed fetch for this transaction and parse it; None if it is done or another run holds it."""
     with dict_cursor(conn) as cur:
         # SKIP LOCKED: two runs at once each take different fetches instead of doubling work.
         cur.execute("""SELECT f.id, f.feed_id, f.final_url, f.url, f.content_type, f.body, f.fetched_at, feeds.outlet
@@ -257,30 +336,64 @@ def process_fetch(conn, fetch_id: int) -> tuple[int, LoadCounts, str | None]:
                        WHERE f.id = %s AND f.processed_at IS NULL FOR UPDATE OF f SKIP LOCKED""", (fetch_id,))
         row = cur.fetchone()
     if row is None:
-        conn.rollback()
-        return 0, LoadCounts(), None
+        return None
     parsed, articles = articles_of(row)
-    counts, rejected = _load_fetch(conn, row["feed_id"], fetch_id, articles)
-    error = "; ".join(filter(None, [parsed.error, *rejected])) or None
-    load.mark_processed(conn, fetch_id, found=len(articles), counts=counts, partial=parsed.partial or bool(rejected),
-                        error=error, commit=False)
+    return ParsedFetch(fetch_id, row["feed_id"], articles, partial=parsed.partial, error=parsed.error)
+
+
+def load_parsed(conn, fetches: list[ParsedFetch]) -> list[tuple[load.Processed, list[int]]]:
+    """Load parsed fetches (the caller holds them) in batches of one transaction each: load_batch."""
+    out, batch, items = [], [], 0
+    for fetch in fetches:
+        batch.append(fetch)
+        items += len(fetch.articles)
+        if _batch_full(len(batch), items):
+            out.extend(load_batch(conn, batch))
+            batch, items = [], 0
+    if batch:
+        out.extend(load_batch(conn, batch))
+    return out
+
+
+def load_batch(conn, batch: list[ParsedFetch]) -> list[tuple[load.Processed, list[int]]]:
+    """Load the fetches' articles and mark the fetches processed, then commit: one transaction, with one check, one
+    COPY and one upsert for all their rows as far as they allow (load.load_fetches), and one statement marking
+    them. A crash leaves every one of them unprocessed. If the database refuses a row, the batch is loaded fetch by
+    fetch instead, and the refused rows set aside; return each fetch's outcome and the ids of its items written."""
+    with conn.cursor() as cur:
+        cur.execute("SAVEPOINT load_batch")
+        try:
+            loaded = [(counts, ids, []) for counts, ids in
+                      load.load_fetches(conn, [(f.feed_id, f.fetch_id, f.articles) for f in batch])]
+        except _ROW_ERRORS:
+            cur.execute("ROLLBACK TO SAVEPOINT load_batch")
+            loaded = [_load_fetch(conn, f.feed_id, f.fetch_id, f.articles, whole=len(batch) > 1) for f in batch]
+    out = []
+    for fetch, (counts, ids, rejected) in zip(batch, loaded):
+        error = "; ".join(filter(None, [fetch.error, *rejected])) or None
+        out.append((load.Processed(fetch.fetch_id, len(fetch.articles), counts,
+                                   partial=fetch.partial or bool(rejected), error=error), ids))
+    load.mark_processed(conn, [processed for processed, _ in out])
     conn.commit()
-    return len(articles), counts, error
+    return out
 
 
-def _load_fetch(conn, feed_id: int, fetch_id: int, articles: list) -> tuple[LoadCounts, list[str]]:
-    """Load a fetch's articles; if the database refuses the batch, load them one by one and set aside the bad ones."""
+def _load_fetch(conn, feed_id: int, fetch_id: int, articles: list, *,
+                whole: bool = True) -> tuple[LoadCounts, list[int], list[str]]:
+    """Load a fetch's articles (at once unless `whole` is false); if the database refuses them, load them one by one
+    and set aside the bad ones. Returns the counts, the ids written and what was set aside."""
     # Without this, one entry the database refuses (a 9 kB GUID overflows the identity index) failed its whole
     # fetch on every retry and, raising out of process_pending, held up every fetch queued behind it.
     with conn.cursor() as cur:
-        cur.execute("SAVEPOINT load_fetch")
-        try:
-            counts, _ = load.load_articles(conn, feed_id, fetch_id, articles, commit=False)
-            return counts, []
-        except _ROW_ERRORS:
-            cur.execute("ROLLBACK TO SAVEPOINT load_fetch")
+        if whole:
+            cur.execute("SAVEPOINT load_fetch")
+            try:
+                counts, ids = load.load_articles(conn, feed_id, fetch_id, articles, commit=False)
+                return counts, ids, []
+            except _ROW_ERRORS:
+                cur.execute("ROLLBACK TO SAVEPOINT load_fetch")
         new = updated = unchanged = 0
-        rejected, seen = [], set()
+        written, rejected, seen = [], [], set()
         for article in articles:
             identity = item_identity(article.item)
             if identity in seen:  # as in one batch: a feed listing one entry twice keeps the first copy
@@ -288,7 +401,7 @@ def _load_fetch(conn, feed_id: int, fetch_id: int, articles: list) -> tuple[Load
             seen.add(identity)
             cur.execute("SAVEPOINT load_item")
             try:
-                one, _ = load.load_articles(conn, feed_id, fetch_id, [article], commit=False)
+                one, ids = load.load_articles(conn, feed_id, fetch_id, [article], commit=False)
             except _ROW_ERRORS as exc:
                 cur.execute("ROLLBACK TO SAVEPOINT load_item")
                 reason = getattr(getattr(exc, "diag", None), "message_primary", None) or str(exc)
@@ -296,4 +409,5 @@ def _load_fetch(conn, feed_id: int, fetch_id: int, articles: list) -> tuple[Load
                 log.warning("fetch %s: entry %.80r rejected by the database: %s", fetch_id, identity, reason)
                 continue
             new, updated, unchanged = new + one.new, updated + one.updated, unchanged + one.unchanged
-    return LoadCounts(new=new, updated=updated, unchanged=unchanged), rejected
+            written.extend(ids)
+    return LoadCounts(new=new, updated=updated, unchanged=unchanged), written, rejected

@@ -15,6 +15,8 @@ from tests.conftest import count
 pytestmark = pytest.mark.chaos
 
 FEEDS, ITEMS = 12, 100
+# Fetches per load transaction here: three batches, so the load is struck after two commits, in the third.
+BATCH = 4
 # What the pipeline's backend is in when it is hit: the load's first write to items (held there by the
 # killer's lock on the table), or the clustering transaction (its features are computed between
 # statements, so the backend sits idle in that transaction for seconds).
@@ -94,7 +96,8 @@ def feed_server(server):
 
 
 @pytest.mark.parametrize("moment", sorted(MOMENTS))
-def test_backend_terminated_mid_batch_then_retry(moment, make_db, feed_server, tmp_path):
+def test_backend_terminated_mid_batch_then_retry(moment, make_db, feed_server, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "BATCH_FETCHES", BATCH)
     registry = _feeds(feed_server, tmp_path)
     url = make_db()
     conn = _landed(url, registry)
@@ -107,9 +110,10 @@ def test_backend_terminated_mid_batch_then_retry(moment, make_db, feed_server, t
     conn.close()
 
     check = plain_connect(url)
-    # The fetch being loaded rolled back whole: items exist only for fetches marked processed.
+    # The batch being loaded rolled back whole, every fetch of it: items exist only for fetches marked processed.
     done = count(check, "SELECT count(*) FROM fetches WHERE processed_at IS NOT NULL")
-    assert done >= killer.struck_at and count(check, "SELECT count(*) FROM items") == ITEMS * done
+    assert done == killer.struck_at and count(check, "SELECT count(*) FROM items") == ITEMS * done
+    assert done % BATCH == 0 and (done < FEEDS) == (moment == "load")
     assert count(check, "SELECT count(*) FROM items i JOIN fetches f ON f.id = i.fetch_id "
                         "WHERE f.processed_at IS NULL") == 0
 
@@ -160,7 +164,8 @@ def own_server(tmp_path):
     pgserver.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=server.pgdata, user=server.system_user, timeout=60)
 
 
-def test_server_restarted_mid_load_then_retry(own_server, make_db, feed_server, tmp_path):
+def test_server_restarted_mid_load_then_retry(own_server, make_db, feed_server, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "BATCH_FETCHES", BATCH)
     url, server = own_server
     registry = _feeds(feed_server, tmp_path)
     conn = _landed(url, registry)
@@ -177,9 +182,10 @@ def test_server_restarted_mid_load_then_retry(own_server, make_db, feed_server, 
     conn.close()
 
     conn = db.connect(url)  # the server is back: the retry connects and finishes the work
-    # pg_ctl takes a moment to stop the server: a fetch or two more may commit, but never half of one.
+    # pg_ctl takes a moment to stop the server: a batch more may commit, but never half of one.
     done = count(conn, "SELECT count(*) FROM fetches WHERE processed_at IS NOT NULL")
     assert done >= killer.struck_at and count(conn, "SELECT count(*) FROM items") == ITEMS * done
+    assert done % BATCH == 0
     retried = pipeline.process_pending(conn)
     assert retried.fetches == FEEDS - done
     landed = snapshot(conn)

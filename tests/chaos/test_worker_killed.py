@@ -23,6 +23,7 @@ conn = db.connect(sys.argv[1])
 if sys.argv[2] == "fetch":
     pipeline.fetch_feeds(conn, [i for b in pipeline.plan_fetch_batches(conn, force=True) for i in b])
 else:
+    pipeline.BATCH_FETCHES = 3  # several load transactions, so a kill can fall between two
     pipeline.process_pending(conn)
 time.sleep(600)
 """
