@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import json
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import psycopg2.errors
 import psycopg2.extensions
+from isal import isal_zlib
 from psycopg2.extras import execute_values
 
 from wirefeed import copy_text, sql_literals
@@ -46,9 +46,10 @@ def upsert_feeds(conn, feeds: list[Feed]) -> dict[str, int]:
 
 
 def pack_body(body: bytes) -> bytes:
-    """A landed body as stored in fetches.body: zlib at level 1."""
-    # Level 1 is 4x faster than the default 6 (1.4 vs 5.3 ms for a 125 KB feed) for 10% more bytes.
-    return zlib.compress(body, 1)
+    """A landed body as stored in fetches.body: a zlib stream (zlib.decompress reads it), written by ISA-L."""
+    # ISA-L's level 1 writes the same format 4x faster than zlib's level 1 (0.38 vs 1.45 ms for a 125 KB feed),
+    # and 2% smaller; zlib's default level 6 took 5.3 ms.
+    return isal_zlib.compress(body, 1)
 
 
 def record_fetch(conn, feed_id: int, fetch: Fetch, *, store_body: bool = True,

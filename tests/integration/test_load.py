@@ -54,3 +54,9 @@ def test_same_item_in_two_feeds_is_one_row_per_feed(conn):
         load.load_articles(conn, feed_id, None, [article("shared-guid")])
         load.load_articles(conn, feed_id, None, [article("shared-guid")])
     assert count(conn, "SELECT count(*) FROM items") == 2
+
+
+def test_landed_bodies_read_back_with_zlib():
+    import zlib
+    for body in (b"", b"<rss/>", bytes(range(256)) * 500, "Tel Aviv [Israel], May 20 (ANI/TPS) ".encode() * 3000):
+        assert zlib.decompress(load.pack_body(body)) == body
