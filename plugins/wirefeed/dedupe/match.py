@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import chain
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -62,19 +61,20 @@ def features(body: str, title: str = "", *, published_at: datetime | None = None
 
 def text_features(body: str, title: str = "") -> Features:
     """The features that come from the words alone: no time, dateline or agencies."""
-    body_lines = text.lines(body)
-    split = text.split_lines(body_lines)
-    toks = list(chain.from_iterable(split))
-    if len(toks) < MIN_TOKENS:
+    body_lines = text.bare_lines(body)
+    words = text.token_lines(body_lines)
+    marked, count = text.marked_tokens(words)  # the tokens, and a mark for each line end
+    if count < MIN_TOKENS:
         # Headlines differ between outlets, so they only count when there is nothing else.
-        split = text.sentences(title) + split
-        toks = list(chain.from_iterable(split))
-    if len(toks) < MIN_TOKENS:
+        marked, count = text.marked_tokens(text.token_lines(text.bare_lines(title)) + "\n" + words)
+    if count < MIN_TOKENS:
         return Features(None, np.zeros(0, dtype=np.uint64))
-    dates, numbers = text.facts(toks)
-    return Features(fingerprint=text.fingerprint(toks), shingles=text.shingles(text.token_hashes(toks)),
-                    sentences=tuple(text.sentence_keys(split)), names=text.names_in_lines(body_lines),
-                    dates=dates, numbers=numbers)
+    joined = " ".join(marked)
+    plain = text.unmarked(joined)
+    dates, numbers = text.marked_facts(marked, plain)
+    return Features(fingerprint=text.joined_fingerprint(plain),
+                    shingles=text.fast_shingles(text.marked_hashes(marked)), sentences=text.mark_keys(joined),
+                    names=text.line_names(body_lines), dates=dates, numbers=numbers)
 
 
 def with_context(words: Features, *, published_at: datetime | None = None, dateline: Dateline | dict | None = None,

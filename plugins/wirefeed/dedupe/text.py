@@ -5,7 +5,9 @@ import hashlib
 import re
 import unicodedata
 import zlib
+from collections import Counter
 from itertools import chain
+from operator import itemgetter
 
 import numpy as np
 
@@ -192,3 +194,200 @@ def _index(toks: list[str], word: str, start: int) -> int:
         return toks.index(word, start)
     except ValueError:
         return -1
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What match.text_features runs: the same tokens, lines, names, facts and hashes as the functions above for every
+# text (a test compares each field with a frozen copy of the old code), in fewer and cheaper passes. A regular
+# expression opening with a character set is tried at every character (several times slower than one opening with a
+# literal, which is searched for), so each pass here opens with a literal or is a bytes.translate; the tokens are
+# split once, with a mark for each line end, and looked up in one C call.
+# ---------------------------------------------------------------------------------------------------------------
+# One sentence-end pattern per mark, each opening with its literal, replaced by a bare newline. Neither the mark (never
+# a token, nor the character before a name) nor the blank lines left matter: the non-empty lines are those of lines(),
+# and so are the words and names. A later pattern may now reach past an earlier newline, which only drops punctuation.
+_SENTENCE_STOPS = tuple((mark, re.compile(re.escape(mark) + r"[\"”’')]*\s+(?=[\"“‘(]?[A-Z0-9])")) for mark in ".!?")
+# _TEASER ends the text: its phrase starts at most 80 + 23 characters before the end, trailing whitespace stripped.
+_TEASER_REACH = 120
+_TOKEN_OR_LINE_END = re.compile(r"\n|" + _TOKEN.pattern)
+# ASCII text is tokenised as bytes, case-folded by the translation table: the possessive is matched in either case.
+_THOUSANDS_BYTES = re.compile(_THOUSANDS.pattern.encode("ascii"))
+_DECIMAL_COMMA_BYTES = re.compile(_DECIMAL_COMMA.pattern.encode("ascii"))
+_POSSESSIVE_BYTES = re.compile(rb"'[sS]\b")
+_ASCII_LOWER_TOKEN_BYTES = bytes(_ASCII_TOKEN_BYTES[ord(chr(b).lower())] if 65 <= b <= 90 else _ASCII_TOKEN_BYTES[b]
+                                 for b in range(256))
+_LONE_POINT_BYTES = re.compile(_LONE_POINT.pattern.encode("ascii"))
+_LONE_APOSTROPHE_BYTES = re.compile(_LONE_APOSTROPHE.pattern.encode("ascii"))
+_ASCII_NUMBER_SPLIT = re.compile(_ASCII_NUMBER.pattern.encode("ascii"))
+# Letters as "a" and digits as "0": a number touching a word ("covid19", "2nd") shows as "0a" or "a0".
+_ASCII_CLASS_BYTES = bytes(97 if 97 <= b <= 122 else 48 if 48 <= b <= 57 else 32 for b in range(256))
+_NUMBER_TOUCHING_WORD = re.compile(rb"0(?:a|(?<=a0))")
+_ASCII_LETTERS = b"abcdefghijklmnopqrstuvwxyz'"  # deleted from ASCII tokens, they leave the numbers
+# Word characters (\w in ASCII) and newlines kept, everything else a space: a name is a capital after a space.
+_ASCII_WORD_BYTES = bytes(b if chr(b).isalnum() and b < 128 or chr(b) in "_\n" else 32 for b in range(256))
+_ASCII_NAME = re.compile(r" ([A-Z][A-Za-z]+)")
+# A line's first capitalized word (its opening, which names_in_lines skips) when it is not the line's first word.
+_ASCII_LATE_OPENING = re.compile(r"\n(?![A-Z][A-Za-z])[^\n]*? ([A-Z][A-Za-z]+)")
+# Each token's crc32 as 8 little-endian bytes; a line end's mark has none.
+_LINE_MARK = "|"
+_LINE_MARK_HASH = b""
+_BLAKE2B = hashlib.blake2b
+
+
+# A plain dict, filled by _learn_hashes: operator.itemgetter looks a plain dict up in C (a dict subclass, even with
+# only __missing__ added, is looked up through its __getitem__ method, twice as slow).
+_CRC32_BYTES = {_LINE_MARK: _LINE_MARK_HASH}
+
+
+def _learn_hashes(marked: list[str]) -> None:
+    """Put the crc32 bytes of the tokens not known yet in _CRC32_BYTES (started afresh when full)."""
+    if len(_CRC32_BYTES) + len(marked) > _CACHE_TOKENS:
+        _CRC32_BYTES.clear()
+        _CRC32_BYTES[_LINE_MARK] = _LINE_MARK_HASH
+    for token in set(marked).difference(_CRC32_BYTES):
+        _CRC32_BYTES[token] = zlib.crc32(token.encode("utf-8")).to_bytes(8, "little")
+
+
+def bare_lines(text: str) -> str:
+    """lines() of a text without the sentence marks and after a newline: the same non-empty lines, words and names."""
+    body = unicodedata.normalize("NFKC", text or "")
+    tail = body.rstrip()[-_TEASER_REACH:]
+    if not tail.isascii() or _has_teaser_words(tail.lower()):  # non-ASCII letters may match under IGNORECASE
+        body = _TEASER.sub("", body)
+    for mark, stop in _SENTENCE_STOPS:
+        if mark in body:
+            body = stop.sub("\n", body)
+    return "\n" + body
+
+
+def _has_teaser_words(tail: str) -> bool:
+    """True when a lower-cased text holds a phrase _TEASER opens with ("click here to read more" has "read more")."""
+    return "read more" in tail or "continue reading" in tail or "read the full" in tail or "full story" in tail
+
+
+def token_lines(text: str) -> str:
+    """The tokens of split_lines() of bare_lines() output, as text: whitespace between tokens, newlines between lines."""
+    if text.isascii():
+        data = text.encode("ascii")
+        if b"," in data:
+            data = _DECIMAL_COMMA_BYTES.sub(b".", _THOUSANDS_BYTES.sub(b"", data))
+        if b"'" in data:
+            data = _POSSESSIVE_BYTES.sub(b"", data)
+        return _ascii_words(data.translate(_ASCII_LOWER_TOKEN_BYTES))
+    folded = _THOUSANDS.sub("", text.casefold().replace("’", "'"))
+    folded = _POSSESSIVE.sub("", _DECIMAL_COMMA.sub(".", folded))
+    if folded.isascii():
+        return _ascii_words(folded.encode("ascii").translate(_ASCII_TOKEN_BYTES))
+    return " ".join(_TOKEN_OR_LINE_END.findall(folded))
+
+
+def _ascii_words(spaced: bytes) -> str:
+    """_ascii_token_lines() from the translated bytes on."""
+    if b"." in spaced:
+        spaced = _LONE_POINT_BYTES.sub(b" ", spaced)
+    if b"'" in spaced:
+        spaced = _LONE_APOSTROPHE_BYTES.sub(b" ", spaced)
+    if _NUMBER_TOUCHING_WORD.search(spaced.translate(_ASCII_CLASS_BYTES)):
+        spaced = b" ".join(_ASCII_NUMBER_SPLIT.split(spaced))
+    return spaced.decode("ascii")
+
+
+def marked_tokens(words: str) -> tuple[list[str], int]:
+    """The tokens of token_lines() output, a _LINE_MARK first, last and for each newline; and the number of tokens."""
+    marked = f"\n{words}\n".replace("\n", " | ").split()
+    return marked, len(marked) - 2 - words.count("\n")
+
+
+def marked_hashes(marked: list[str]) -> np.ndarray:
+    """token_hashes() of the tokens of marked_tokens() output (the marks left out)."""
+    lookup = itemgetter(_LINE_MARK, *marked)  # two items at least: a tuple comes back
+    try:
+        found = lookup(_CRC32_BYTES)
+    except KeyError:
+        _learn_hashes(marked)
+        found = lookup(_CRC32_BYTES)
+    return np.frombuffer(b"".join(found), dtype="<u8")
+
+
+def joined_fingerprint(plain: str) -> str:
+    """fingerprint() of tokens already joined by single spaces."""
+    return _BLAKE2B(plain.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def unmarked(joined: str) -> str:
+    """The tokens of marked_tokens() output (which opens with a mark) joined by single spaces, the marks dropped."""
+    return joined.replace(" |", "")[2:]
+
+
+def mark_keys(joined: str) -> tuple[int, ...]:
+    """sentence_keys() of the lines of marked_tokens() output joined by single spaces."""
+    # Between two marks, " t1 t2 ... tn ": n + 1 spaces (before the first mark and after the last, nothing).
+    digests = []
+    for line in joined.split(_LINE_MARK):
+        if line.count(" ") > SENTENCE_MIN_WORDS:
+            digests.append(_BLAKE2B(line[1:-1].encode("utf-8"), digest_size=8).digest())
+            if len(digests) == SENTENCE_KEYS:
+                break
+    return tuple(np.frombuffer(b"".join(digests), dtype=">i8").tolist())
+
+
+def fast_shingles(hashes: np.ndarray, k: int = SHINGLE_WORDS) -> np.ndarray:
+    """shingles(), computed in place, the repeats looked for only once sorted (there rarely are any)."""
+    n = len(hashes)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    k = min(k, n)
+    m = n - k + 1
+    acc = hashes[:m] * _SHINGLE_MULT  # an array's product wraps around without a warning
+    for j in range(1, k):
+        acc ^= hashes[j:m + j]
+        acc *= _SHINGLE_MULT
+    acc.sort()
+    repeats = acc[1:] == acc[:-1]
+    if repeats.any():
+        return acc[np.concatenate(([True], ~repeats))]
+    return acc
+
+
+def line_names(text: str) -> frozenset:
+    """names_in_lines() of bare_lines() output."""
+    if not text.isascii():
+        return names_in_lines(text)
+    # A capitalized word right after a newline opens its line: not matched. Others follow a space; a line's first
+    # one of those opens it when the line itself does not open with one, and is taken off once.
+    spaced = text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii")
+    found = _ASCII_NAME.findall(spaced)
+    if openings := _ASCII_LATE_OPENING.findall(spaced):
+        counts = Counter(found)
+        counts.subtract(openings)
+        found = [word for word, count in counts.items() if count > 0]
+    return frozenset({word.casefold() for word in set(found) if not (len(word) <= 3 and word.isupper())} - _CALENDAR)
+
+
+def marked_facts(marked: list[str], plain: str) -> tuple[frozenset, frozenset]:
+    """facts() of marked tokens, given the tokens joined by single spaces too."""
+    if plain.isascii():
+        numbers = set(plain.encode("ascii").translate(None, _ASCII_LETTERS).decode("ascii").split())
+    else:
+        numbers = {token for token in set(plain.split()) if token[0].isdigit()}
+    dates = set()
+    for word in _CALENDAR.intersection(marked):
+        if word in _WEEKDAYS:
+            dates.add(word)
+            continue
+        at = -1
+        while (at := _index(marked, word, at + 1)) >= 0:
+            after, before = _next_token(marked, at, 1), _next_token(marked, at, -1)
+            if after is not None and after.isdigit() and len(after) <= 2:
+                dates.add(f"{_MONTH_OF[word]} {int(after)}")
+            elif before is not None and before.isdigit() and len(before) <= 2:
+                dates.add(f"{_MONTH_OF[word]} {int(before)}")
+    return frozenset(dates), frozenset(numbers)
+
+
+def _next_token(marked: list[str], at: int, step: int) -> str | None:
+    """The token after (step 1) or before (step -1) position at, marks skipped; None at either end."""
+    at += step
+    while 0 <= at < len(marked) and marked[at] == _LINE_MARK:
+        at += step
+    return marked[at] if 0 <= at < len(marked) else None
