@@ -5,7 +5,6 @@ import hashlib
 import re
 import unicodedata
 import zlib
-from collections import Counter
 from itertools import chain
 from operator import itemgetter
 
@@ -207,6 +206,9 @@ def _index(toks: list[str], word: str, start: int) -> int:
 # a token, nor the character before a name) nor the blank lines left matter: the non-empty lines are those of lines(),
 # and so are the words and names. A later pattern may now reach past an earlier newline, which only drops punctuation.
 _SENTENCE_STOPS = tuple((mark, re.compile(re.escape(mark) + r"[\"”’')]*\s+(?=[\"“‘(]?[A-Z0-9])")) for mark in ".!?")
+# Quotes and dashes after the sentence ends are found: like their ASCII stand-ins they are no word characters, and
+# the apostrophe is one already for split_lines(); the opening single quote must not be one (it would join words).
+_TYPOGRAPHIC_AS_ASCII = (("’", "'"), ("“", '"'), ("”", '"'), ("‘", '"'), ("—", "-"), ("–", "-"))
 # _TEASER ends the text: its phrase starts at most 80 + 23 characters before the end, trailing whitespace stripped.
 _TEASER_REACH = 120
 _TOKEN_OR_LINE_END = re.compile(r"\n|" + _TOKEN.pattern)
@@ -239,12 +241,13 @@ _BLAKE2B = hashlib.blake2b
 _CRC32_BYTES = {_LINE_MARK: _LINE_MARK_HASH}
 
 
-def _learn_hashes(marked: list[str]) -> None:
+def _learn_hashes(tokens) -> None:
     """Put the crc32 bytes of the tokens not known yet in _CRC32_BYTES (started afresh when full)."""
-    if len(_CRC32_BYTES) + len(marked) > _CACHE_TOKENS:
+    tokens = set(tokens).difference(_CRC32_BYTES)
+    if len(_CRC32_BYTES) + len(tokens) > _CACHE_TOKENS:
         _CRC32_BYTES.clear()
         _CRC32_BYTES[_LINE_MARK] = _LINE_MARK_HASH
-    for token in set(marked).difference(_CRC32_BYTES):
+    for token in tokens:
         _CRC32_BYTES[token] = zlib.crc32(token.encode("utf-8")).to_bytes(8, "little")
 
 
@@ -257,6 +260,9 @@ def bare_lines(text: str) -> str:
     for mark, stop in _SENTENCE_STOPS:
         if mark in body:
             body = stop.sub("\n", body)
+    if not body.isascii():  # most English news is ASCII but for its quotes and dashes: the ASCII paths take it then
+        for typographic, plain in _TYPOGRAPHIC_AS_ASCII:
+            body = body.replace(typographic, plain)
     return "\n" + body
 
 
@@ -298,8 +304,10 @@ def marked_tokens(words: str) -> tuple[list[str], int]:
     return marked, len(marked) - 2 - words.count("\n")
 
 
-def marked_hashes(marked: list[str]) -> np.ndarray:
-    """token_hashes() of the tokens of marked_tokens() output (the marks left out)."""
+def marked_hashes(marked: list[str], numbers=()) -> np.ndarray:
+    """token_hashes() of the tokens of marked_tokens() output (the marks left out), given its numbers or none."""
+    if new := frozenset(numbers).difference(_CRC32_BYTES):  # most tokens seen for the first time are numbers
+        _learn_hashes(new)
     lookup = itemgetter(_LINE_MARK, *marked)  # two items at least: a tuple comes back
     try:
         found = lookup(_CRC32_BYTES)
@@ -322,13 +330,13 @@ def unmarked(joined: str) -> str:
 def mark_keys(joined: str) -> tuple[int, ...]:
     """sentence_keys() of the lines of marked_tokens() output joined by single spaces."""
     # Between two marks, " t1 t2 ... tn ": n + 1 spaces (before the first mark and after the last, nothing).
-    digests = []
+    out = []
     for line in joined.split(_LINE_MARK):
         if line.count(" ") > SENTENCE_MIN_WORDS:
-            digests.append(_BLAKE2B(line[1:-1].encode("utf-8"), digest_size=8).digest())
-            if len(digests) == SENTENCE_KEYS:
+            out.append(int.from_bytes(_BLAKE2B(line[1:-1].encode("utf-8"), digest_size=8).digest(), "big", signed=True))
+            if len(out) == SENTENCE_KEYS:
                 break
-    return tuple(np.frombuffer(b"".join(digests), dtype=">i8").tolist())
+    return tuple(out)
 
 
 def fast_shingles(hashes: np.ndarray, k: int = SHINGLE_WORDS) -> np.ndarray:
@@ -357,11 +365,12 @@ def line_names(text: str) -> frozenset:
     # one of those opens it when the line itself does not open with one, and is taken off once.
     spaced = text.encode("ascii").translate(_ASCII_WORD_BYTES).decode("ascii")
     found = _ASCII_NAME.findall(spaced)
+    names = set(found)
     if openings := _ASCII_LATE_OPENING.findall(spaced):
-        counts = Counter(found)
-        counts.subtract(openings)
-        found = [word for word, count in counts.items() if count > 0]
-    return frozenset({word.casefold() for word in set(found) if not (len(word) <= 3 and word.isupper())} - _CALENDAR)
+        for word in set(openings):
+            if found.count(word) == openings.count(word):
+                names.discard(word)
+    return frozenset({word.casefold() for word in names if not (len(word) <= 3 and word.isupper())} - _CALENDAR)
 
 
 def marked_facts(marked: list[str], plain: str) -> tuple[frozenset, frozenset]:
