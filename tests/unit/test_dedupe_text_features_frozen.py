@@ -20,6 +20,7 @@ import pytest
 from bench.bench_extract import generated_items
 from tests.conftest import CORPORA, FIXTURES
 from wirefeed.commands.dedupe import read_articles
+from wirefeed.dedupe import text
 from wirefeed.dedupe.match import Features, text_features
 from wirefeed.errors import WirefeedError
 from wirefeed.extract import extract_article
@@ -328,7 +329,14 @@ PIECES = ["A", "a", "Z", "b", "1", "23", "4.5", ".", "!", "?", "'", "’", "‘"
           "\n\n", "\t", ",", "ﬁ", "１２", "ß", "É", "é", "İ", "_", "-", "—", "Read more", "read the full story", "Mr.",
           "U.S.", "May", "june", "5", "PTI", "ZA", "Katz", "O'Brien", "Katz's", "covid19", "2nd", "1,234", "94,72",
           "Monday", "Sept", "\u00a0", "\u2028", "\x85", "\x1c", "٣", "中文", "Ⅻ", "ǅ", "Ａｂｃ", "I", "iPhone", "5G",
-          "...", "?!", ".”", "’ ", "\r\n", "'s", "..", "1.", ".5", "a.b", "The", "Delhi", "Jan", "12", "2025", "ΣΑΣ"]
+          "...", "?!", ".”", "’ ", "\r\n", "'s", "..", "1.", ".5", "a.b", "The", "Delhi", "Jan", "12", "2025", "ΣΑΣ", "–", "‘a"]
+
+
+def test_a_full_token_cache_starts_afresh(monkeypatch):
+    monkeypatch.setattr(text, "_CACHE_TOKENS", 40)  # a cache this small is cleared several times per text
+    monkeypatch.setattr(text, "_CRC32_BYTES", {text._LINE_MARK: text._LINE_MARK_HASH})
+    assert_same([(odd, "") for odd in ODD[:9]] + [(" ".join(map(str, range(i, i + 60))), "") for i in range(5)])
+    assert len(text._CRC32_BYTES) <= 61  # a text's 60 numbers and the line mark, over the limit for that text only
 
 
 def test_odd_texts():

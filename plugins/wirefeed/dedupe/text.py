@@ -242,12 +242,13 @@ _CRC32_BYTES = {_LINE_MARK: _LINE_MARK_HASH}
 
 
 def _learn_hashes(tokens) -> None:
-    """Put the crc32 bytes of the tokens not known yet in _CRC32_BYTES (started afresh when full)."""
-    tokens = set(tokens).difference(_CRC32_BYTES)
-    if len(_CRC32_BYTES) + len(tokens) > _CACHE_TOKENS:
+    """Put the crc32 bytes of the tokens not known yet in _CRC32_BYTES (started afresh, with all of them, when full)."""
+    new = set(tokens).difference(_CRC32_BYTES)
+    if len(_CRC32_BYTES) + len(new) > _CACHE_TOKENS:
         _CRC32_BYTES.clear()
         _CRC32_BYTES[_LINE_MARK] = _LINE_MARK_HASH
-    for token in tokens:
+        new = set(tokens).difference(_CRC32_BYTES)
+    for token in new:
         _CRC32_BYTES[token] = zlib.crc32(token.encode("utf-8")).to_bytes(8, "little")
 
 
