@@ -251,7 +251,24 @@ def differences(body: str, title: str = "") -> list[str]:
         found.append("shingles")
     if any(type(key) is not int for key in new.sentences):
         found.append("sentence key type")
-    return found
+    return found + entry_point_differences(body)
+
+
+def entry_point_differences(body: str) -> list[str]:
+    """The public helpers of wirefeed.dedupe.text (a text or token list in) that differ from the frozen reference."""
+    split, toks = ref_sentences(body), ref_tokens(body)
+    hashes = ref_token_hashes(toks)
+    checks = {
+        "text.sentences": text.sentences(body) == split,
+        "text.tokens": text.tokens(body) == toks,
+        "text.names": text.names(body) == ref_names(body),
+        "text.facts": text.facts(toks) == ref_facts(toks),
+        "text.fingerprint": text.fingerprint(toks) == ref_fingerprint(toks),
+        "text.sentence_keys": text.sentence_keys(split) == ref_sentence_keys(split),
+        "text.token_hashes": np.array_equal(text.token_hashes(toks), hashes),
+        "text.shingles": np.array_equal(text.shingles(hashes), ref_shingles(hashes)),
+    }
+    return [name for name, same in checks.items() if not same]
 
 
 def assert_same(pairs) -> int:

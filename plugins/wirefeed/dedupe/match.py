@@ -73,7 +73,7 @@ def text_features(body: str, title: str = "") -> Features:
     plain = text.unmarked(joined)
     dates, numbers = text.marked_facts(marked, plain)
     return Features(fingerprint=text.joined_fingerprint(plain),
-                    shingles=text.fast_shingles(text.marked_hashes(marked, numbers)), sentences=text.mark_keys(joined),
+                    shingles=text.shingles(text.marked_hashes(marked, numbers)), sentences=text.mark_keys(joined),
                     names=text.line_names(body_lines), dates=dates, numbers=numbers)
 
 

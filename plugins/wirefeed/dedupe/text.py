@@ -20,68 +20,31 @@ _TOKEN = re.compile(r"\d+(?:\.\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
 _THOUSANDS = re.compile(r",(?<=\d,)(?=\d{3}\b)")
 _DECIMAL_COMMA = re.compile(r",(?<=\d,)(?=\d)")
 _POSSESSIVE = re.compile(r"'s\b")
-# A capital opening a word (\b[A-Z]) and the letters after it, or the end of a line of lines() output.
+# A capital opening a word (\b[A-Z]) and the letters after it, or the end of a line of bare_lines() output.
 _NAME_OR_LINE_END = re.compile(r"[A-Z\n](?:(?<=\n)|(?<!\w[A-Z])[^\W\d_]+)")
 # In ASCII text a token is made of these bytes only: every other byte separates tokens (a newline ends a line).
 # The patterns that finish the job open with the rare character they are about, so they are searched quickly.
 _LONE_POINT = re.compile(r"\.(?:(?<![0-9]\.)|(?![0-9]))")
 _LONE_APOSTROPHE = re.compile(r"'(?:(?<![a-z]')|(?![a-z]))")
 _ASCII_NUMBER = re.compile(r"([0-9][0-9.]*)")  # once lone points are gone: a number token, and nothing else
-_ASCII_NUMBER_BYTES = bytes(b if chr(b) in "0123456789." else 32 for b in range(256))
 _ASCII_TOKEN_BYTES = bytes(b if chr(b) in "abcdefghijklmnopqrstuvwxyz0123456789.'\n" else 32 for b in range(256))
 # A teaser's closing link: it is not part of the story, and only truncated copies have it.
 _TEASER = re.compile(r"\n\s*(?:read more|continue reading|read the full (?:story|article)|full story"
                      r"|click here to read more)\b[^\n]{0,80}\s*$", re.IGNORECASE)
 # A sentence ends at . ! or ? (maybe closing a quote) before a capital or an opening quote, or at a line break.
-_SENTENCE_END = re.compile(r"[.!?\n](?:(?<=[.!?])[\"”’')]*\s+(?=[\"“‘(]?[A-Z0-9])|(?<=\n)\n*)")
 _WEEKDAYS = frozenset(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
 _MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december")
 _MONTH_ABBR = {m[:3]: m for m in _MONTHS} | {"sept": "september"}
 _MONTH_OF = {m: m for m in _MONTHS} | _MONTH_ABBR
 _CALENDAR = frozenset(_WEEKDAYS) | frozenset(_MONTH_OF)
-_MASK64 = (1 << 64) - 1
 _SHINGLE_MULT = np.uint64(0x9E3779B97F4A7C15)
 _CACHE_TOKENS = 1 << 18  # at most about 40 MB of cached token hashes
 
 
-def lines(text: str) -> str:
-    """The text NFKC-normalized, teaser link dropped, one sentence per line (sentence ends become newlines)."""
-    # Split before case-folding: a sentence starts with a capital.
-    return _SENTENCE_END.sub(_end_line, _TEASER.sub("", unicodedata.normalize("NFKC", text or "")))
-
-
-def _end_line(end: re.Match) -> str:
-    """A sentence end as a newline: the closing . ! or ? stays, the quotes and spaces after it go."""
-    mark = end[0][0]
-    return "\n" if mark == "\n" else mark + "\n"
-
-
-def split_lines(text: str) -> list[list[str]]:
-    """The word and number tokens of each non-empty line of lines() output."""
-    # One pass of each normalization over the whole text, not one per sentence: the patterns never match
-    # across a newline, so the result is the same. "1,234" and "1234" are one number; a decimal comma
-    # ("94,72") reads as a point; "Baku's" is "baku".
-    folded = _THOUSANDS.sub("", text.casefold().replace("’", "'"))
-    folded = _POSSESSIVE.sub("", _DECIMAL_COMMA.sub(".", folded))
-    if folded.isascii():  # most news: whitespace is made to fall exactly between tokens, then str.split
-        return [words for line in _ascii_token_lines(folded).split("\n") if (words := line.split())]
-    return [words for line in folded.split("\n") if (words := _TOKEN.findall(line))]
-
-
-def _ascii_token_lines(folded: str) -> str:
-    """Case-folded ASCII text with a space wherever _TOKEN would end a token, newlines kept."""
-    spaced = folded.encode("ascii").translate(_ASCII_TOKEN_BYTES).decode("ascii")
-    # What is left is letters, digits, . and ': a point stays only inside a number, an apostrophe only
-    # inside a word, and a number touching a word ("covid19") is two tokens, so numbers get spaces around.
-    spaced = _LONE_APOSTROPHE.sub(" ", _LONE_POINT.sub(" ", spaced))
-    # Split around the numbers and joined with spaces: sub() with a group reference calls Python per match (3.11).
-    return " ".join(_ASCII_NUMBER.split(spaced))
-
-
 def sentences(text: str) -> list[list[str]]:
     """The text's sentences as lists of lower-cased word and number tokens, teaser links dropped."""
-    return split_lines(lines(text))
+    return [words for line in token_lines(bare_lines(text)).split("\n") if (words := line.split())]
 
 
 def tokens(text: str) -> list[str]:
@@ -91,50 +54,18 @@ def tokens(text: str) -> list[str]:
 
 def sentence_keys(split: list[list[str]]) -> list[int]:
     """Signed 64-bit hashes of the first long sentences: a sentence two texts share makes them a candidate pair."""
-    out = []
-    for words in split:
-        if len(words) >= SENTENCE_MIN_WORDS:
-            digest = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8).digest()
-            out.append(int.from_bytes(digest, "big", signed=True))
-            if len(out) == SENTENCE_KEYS:
-                break
-    return out
+    marked = [_LINE_MARK, *chain.from_iterable([*words, _LINE_MARK] for words in split)]
+    return list(mark_keys(" ".join(marked)))
 
 
 def fingerprint(toks: list[str]) -> str:
     """Exact fingerprint of normalized text: equal only for the same words in the same order."""
-    return hashlib.blake2b(" ".join(toks).encode("utf-8"), digest_size=16).hexdigest()
-
-
-class _Crc32Cache(dict):
-    """crc32 of tokens seen before: news repeats a vocabulary, so most tokens are a dict hit, not an encode."""
-
-    def __missing__(self, token: str) -> int:
-        if len(self) >= _CACHE_TOKENS:  # bounded memory: start afresh rather than track recency
-            self.clear()
-        value = self[token] = zlib.crc32(token.encode("utf-8"))
-        return value
-
-
-_CRC32 = _Crc32Cache()
+    return joined_fingerprint(" ".join(toks))
 
 
 def token_hashes(toks: list[str]) -> np.ndarray:
     """A stable 32-bit hash of every token (crc32: the same in every process, unlike hash())."""
-    return np.fromiter(map(_CRC32.__getitem__, toks), dtype=np.uint64, count=len(toks))
-
-
-def shingles(hashes: np.ndarray, k: int = SHINGLE_WORDS) -> np.ndarray:
-    """Sorted unique 64-bit hashes of every run of k consecutive tokens (the whole text if shorter)."""
-    n = len(hashes)
-    if n == 0:
-        return np.zeros(0, dtype=np.uint64)
-    k = min(k, n)
-    acc = np.zeros(n - k + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):  # wrap-around multiplication is the hash
-        for j in range(k):
-            acc = (acc ^ hashes[j:n - k + 1 + j]) * _SHINGLE_MULT
-    return unique_sorted(acc)
+    return marked_hashes(toks)
 
 
 def unique_sorted(values: np.ndarray) -> np.ndarray:
@@ -148,11 +79,11 @@ def unique_sorted(values: np.ndarray) -> np.ndarray:
 
 def names(text: str) -> frozenset:
     """Capitalized words not opening a sentence, lower-cased: the people, places and firms a text is about."""
-    return names_in_lines(lines(text))
+    return line_names(bare_lines(text))
 
 
 def names_in_lines(text: str) -> frozenset:
-    """names() of a text already passed through lines()."""
+    """names() of a text already split into lines (bare_lines() output): the exact path for any script."""
     found, opening = set(), True
     for word in _NAME_OR_LINE_END.findall(text):
         if word == "\n":
@@ -167,24 +98,7 @@ def names_in_lines(text: str) -> frozenset:
 
 def facts(toks: list[str]) -> tuple[frozenset, frozenset]:
     """The dates (weekdays, month-day) and the numbers a text states: copies agree on them."""
-    # Set operations and one search find the few calendar words and numbers; only those are looked at in place.
-    joined = " ".join(toks)
-    if joined.isascii():  # letters and apostrophes blanked out, what is left are the number tokens
-        numbers = set(joined.encode("ascii").translate(_ASCII_NUMBER_BYTES).decode("ascii").split())
-    else:
-        numbers = {token for token in set(toks) if token[0].isdigit()}
-    dates = set()
-    for word in _CALENDAR.intersection(toks):
-        if word in _WEEKDAYS:
-            dates.add(word)
-            continue
-        at = -1
-        while (at := _index(toks, word, at + 1)) >= 0:
-            if at + 1 < len(toks) and toks[at + 1].isdigit() and len(toks[at + 1]) <= 2:
-                dates.add(f"{_MONTH_OF[word]} {int(toks[at + 1])}")
-            elif at > 0 and toks[at - 1].isdigit() and len(toks[at - 1]) <= 2:
-                dates.add(f"{_MONTH_OF[word]} {int(toks[at - 1])}")
-    return frozenset(dates), frozenset(numbers)
+    return marked_facts(toks, " ".join(toks))
 
 
 def _index(toks: list[str], word: str, start: int) -> int:
@@ -196,18 +110,21 @@ def _index(toks: list[str], word: str, start: int) -> int:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# What match.text_features runs: the same tokens, lines, names, facts and hashes as the functions above for every
-# text (a test compares each field with a frozen copy of the old code), in fewer and cheaper passes. A regular
+# The one implementation of tokens, lines, names, facts and hashes (the functions above are its entry points for a
+# plain text or token list). It gives the same values as the earlier line-by-line code, which stored keys and
+# features depend on: tests/unit/test_dedupe_text_features_frozen.py compares every field with a frozen copy of that
+# code. Each pass is cheap: a regular
 # expression opening with a character set is tried at every character (several times slower than one opening with a
 # literal, which is searched for), so each pass here opens with a literal or is a bytes.translate; the tokens are
 # split once, with a mark for each line end, and looked up in one C call.
 # ---------------------------------------------------------------------------------------------------------------
 # One sentence-end pattern per mark, each opening with its literal, replaced by a bare newline. Neither the mark (never
-# a token, nor the character before a name) nor the blank lines left matter: the non-empty lines are those of lines(),
-# and so are the words and names. A later pattern may now reach past an earlier newline, which only drops punctuation.
+# a token, nor the character before a name) nor the blank lines left matter: the non-empty lines are those of the
+# earlier lines() (one sentence a line), and so are the words and names. A later pattern may now reach past an
+# earlier newline, which only drops punctuation.
 _SENTENCE_STOPS = tuple((mark, re.compile(re.escape(mark) + r"[\"”’')]*\s+(?=[\"“‘(]?[A-Z0-9])")) for mark in ".!?")
 # Quotes and dashes after the sentence ends are found: like their ASCII stand-ins they are no word characters, and
-# the apostrophe is one already for split_lines(); the opening single quote must not be one (it would join words).
+# the apostrophe is one already for the tokens; the opening single quote must not be one (it would join words).
 _TYPOGRAPHIC_AS_ASCII = (("’", "'"), ("“", '"'), ("”", '"'), ("‘", '"'), ("—", "-"), ("–", "-"))
 # _TEASER ends the text: its phrase starts at most 80 + 23 characters before the end, trailing whitespace stripped.
 _TEASER_REACH = 120
@@ -253,7 +170,7 @@ def _learn_hashes(tokens) -> None:
 
 
 def bare_lines(text: str) -> str:
-    """lines() of a text without the sentence marks and after a newline: the same non-empty lines, words and names."""
+    """The text NFKC-normalized, teaser link dropped, one sentence a line (blank lines between them), after a newline."""
     body = unicodedata.normalize("NFKC", text or "")
     tail = body.rstrip()[-_TEASER_REACH:]
     if not tail.isascii() or _has_teaser_words(tail.lower()):  # non-ASCII letters may match under IGNORECASE
@@ -273,7 +190,8 @@ def _has_teaser_words(tail: str) -> bool:
 
 
 def token_lines(text: str) -> str:
-    """The tokens of split_lines() of bare_lines() output, as text: whitespace between tokens, newlines between lines."""
+    """The lower-cased word and number tokens of bare_lines() output, as text: whitespace between tokens, newlines
+    between lines."""
     if text.isascii():
         data = text.encode("ascii")
         if b"," in data:
@@ -289,7 +207,8 @@ def token_lines(text: str) -> str:
 
 
 def _ascii_words(spaced: bytes) -> str:
-    """_ascii_token_lines() from the translated bytes on."""
+    """ASCII tokens from bytes translated by _ASCII_TOKEN_BYTES: lone points and apostrophes, and numbers touching a
+    word, split off."""
     if b"." in spaced:
         spaced = _LONE_POINT_BYTES.sub(b" ", spaced)
     if b"'" in spaced:
@@ -340,8 +259,11 @@ def mark_keys(joined: str) -> tuple[int, ...]:
     return tuple(out)
 
 
-def fast_shingles(hashes: np.ndarray, k: int = SHINGLE_WORDS) -> np.ndarray:
-    """shingles(), computed in place, the repeats looked for only once sorted (there rarely are any)."""
+def shingles(hashes: np.ndarray, k: int = SHINGLE_WORDS) -> np.ndarray:
+    """Sorted unique 64-bit hashes of every run of k consecutive tokens (the whole text if shorter).
+
+    Computed in place, the repeats looked for only once sorted (there rarely are any).
+    """
     n = len(hashes)
     if n == 0:
         return np.zeros(0, dtype=np.uint64)
