@@ -241,7 +241,7 @@ def _divert_aliases(cur, rows: list[tuple]) -> tuple[list[tuple], list[tuple]]:
     write, as (new identities, changed content), without those and without the rows already stored unchanged."""
     columns = ([row[1] for row in rows], [row[_HASH] for row in rows], [row[2] for row in rows],
                [row[3] for row in rows])
-    feeds = "'{" + ",".join([str(int(row[0])) for row in rows]) + "}'::bigint[]"
+    feeds = sql_literals.bigint_array([row[0] for row in rows])
     long = sql_literals.boolean_array([len(row[_TEXT] or "") >= ALIAS_MIN_TEXT for row in rows])
     if sql_literals.conforming(cur.connection):
         identities, hashes, guids, urls = map(sql_literals.text_array, columns)

@@ -58,6 +58,11 @@ def boolean_array(values: Sequence[bool]) -> str:
     return "'{" + ",".join("t" if v else "f" for v in values) + "}'::boolean[]"
 
 
+def bigint_array(values: Sequence[int]) -> str:
+    """A bigint[] literal (int() refuses anything that is not a number)."""
+    return "'{" + ",".join([str(int(v)) for v in values]) + "}'::bigint[]"
+
+
 def values_list(rows: Sequence[Sequence], columns: Sequence[Callable]) -> str:
     """The rows as `(...), (...)`, each value written by the function of its column."""
     return ",".join("(" + ",".join([write(value) for write, value in zip(columns, row)]) + ")" for row in rows)
