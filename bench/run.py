@@ -17,6 +17,7 @@ import shutil
 import sys
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -82,10 +83,12 @@ def warm_up(data: bytes) -> None:
 
 def run_chunk(conn, fetcher: Fetcher, clock: Clock, feeds: list[tuple[int, str, str]]) -> None:
     """The pipeline over a few feeds, stage by stage, with both floors on the same data."""
-    fetched = []
     with clock("fetch"):
-        for feed_id, url, outlet in feeds:
-            fetched.append((feed_id, outlet, fetcher.fetch(url)))
+        # Several at once over the shared connection pool, as fetch_feeds does (the per-host gate aside: the
+        # corpus server stands in for one host per outlet).
+        with ThreadPoolExecutor(max_workers=config.fetch_workers()) as pool:
+            results = pool.map(fetcher.fetch, [url for _, url, _ in feeds])
+            fetched = [(feed_id, outlet, result) for (feed_id, _, outlet), result in zip(feeds, results)]
     bad = [f.error for _, _, f in fetched if not f.ok]
     if bad:
         raise RuntimeError(f"{len(bad)} fetches failed, first: {bad[0]}")

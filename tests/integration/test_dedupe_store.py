@@ -97,6 +97,30 @@ def test_rerun_adds_nothing(conn):
     assert {t: count(conn, f"SELECT count(*) FROM {t}") for t in tables} == before
 
 
+def test_lost_key_index_is_rebuilt_before_it_is_searched(conn):
+    names = load_fixtures(conn)
+    ids = {name: i for i, name in names.items()}
+    # A near copy (not an exact one, which its fingerprint would find): only the key index links it to its story.
+    held = ids["b3_pti_andheri_fire_update.txt"]
+    assign_stories(conn, [i for i in sorted(names) if i != held])
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*), sum(key # item_id) FROM item_bands")
+        indexed = cur.fetchone()
+    conn.commit()
+    assert count(conn, "SELECT relpersistence FROM pg_class WHERE relname = 'item_bands'") == "u"
+    with conn.cursor() as cur:
+        cur.execute("TRUNCATE item_bands")  # what crash recovery leaves of an unlogged table
+    conn.commit()
+    assign_stories(conn, [held])
+    assert partition(conn, names) == truth()
+    with conn.cursor() as cur:
+        cur.execute("SELECT count(*), sum(key # item_id) FROM item_bands WHERE item_id <> %s", (held,))
+        assert cur.fetchone() == indexed
+        cur.execute("SELECT count(*) > 0 FROM item_bands WHERE item_id = %s", (held,))
+        assert cur.fetchone()[0]
+    conn.commit()
+
+
 def test_story_row_credits_agency_dateline_outlets_and_canonical_copy(conn):
     names = load_fixtures(conn)
     ids = {name: i for i, name in names.items()}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import logging
 from collections import defaultdict
 from contextlib import contextmanager
 
@@ -19,6 +20,7 @@ _LOCK_KEY = 0x77666464
 _CONTEXT_COLUMNS = "i.id, i.content_hash, i.published_at, i.dateline->>'date', i.dateline->>'place', i.agencies"
 _TEXT_COLUMNS = "i.body_text, i.text, i.title"
 _RECENT = RecentFeatures()
+log = logging.getLogger(__name__)
 
 
 def _features(database, row) -> Features:
@@ -356,6 +358,11 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
         cur.execute("""SELECT pg_advisory_xact_lock(%s), set_config('jit', 'off', true),
                               (SELECT oid FROM pg_database WHERE datname = current_database())""", (_LOCK_KEY,))
         database = (conn.info.host, conn.info.port, cur.fetchone()[2])
+        # The key index is unlogged (migration 0013): after a crash it is empty until indexed again from the keys.
+        cur.execute("SELECT restore_item_bands()")
+        restored = cur.fetchone()[0]
+        if restored:
+            log.warning("the story key index was lost (a crash empties it): %d keys indexed again", restored)
         new, versions = _pending(cur, database, sorted(set(item_ids)))
         if not new:
             conn.commit()
