@@ -304,6 +304,25 @@ def test_a_fresh_process_reads_candidates_from_storage(conn, monkeypatch):
     assert len(calls) == len(names)  # each item featurised once, when it was fingerprinted
 
 
+def test_an_exact_copy_under_a_new_headline_is_featurised_once(conn, monkeypatch):
+    names = load_fixtures(conn)
+    ids = {name: i for i, name in names.items()}
+    original = ids["b1_pti_andheri_fire.txt"]
+    with conn.cursor() as cur:  # another outlet's copy: the same body, its own headline
+        cur.execute("""INSERT INTO items (feed_id, identity, guid, title, text, body_text, content_hash, fetch_id)
+                       SELECT feed_id, identity || '-copy', guid || '-copy', 'Fire in Andheri: what we know',
+                              text, body_text, content_hash || '-copy', fetch_id FROM items WHERE id = %s
+                       RETURNING id""", (original,))
+        copy = cur.fetchone()[0]
+    conn.commit()
+    calls = _count_featurising(monkeypatch)
+    monkeypatch.setattr(store, "_RECENT", RecentFeatures())
+    assign_stories(conn, [original, copy])
+    assert len(calls) == 1
+    assert count(conn, "SELECT count(DISTINCT story_id) FROM story_items WHERE item_id IN (%s, %s)", original, copy) == 1
+    assert count(conn, "SELECT match FROM story_items WHERE item_id = %s", copy) == "exact"
+
+
 def test_rows_fingerprinted_before_the_stored_features_are_featurised_again(conn, monkeypatch):
     names = load_fixtures(conn)
     ids = sorted(names)

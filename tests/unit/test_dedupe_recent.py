@@ -22,3 +22,14 @@ def test_the_oldest_are_forgotten_beyond_the_limit():
         recent.put("db", item_id, "h", words)
     assert recent.get("db", 1, "h") is None
     assert recent.get("db", 2, "h") is words and recent.get("db", 3, "h") is words
+
+
+def test_bodies_are_served_for_the_same_words_only_and_bounded():
+    recent = RecentFeatures(limit=2)
+    words = text_features(STORY)
+    recent.put_body(STORY, words)
+    assert recent.of_body("".join([STORY[:40], STORY[40:]])) is words  # equal text, another string object
+    assert recent.of_body(STORY + " ") is None and recent.of_body(STORY.replace("Monday", "Sunday")) is None
+    recent.put_body("a", words)
+    recent.put_body("b", words)
+    assert recent.of_body(STORY) is None and recent.of_body("b") is words

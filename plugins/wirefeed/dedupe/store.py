@@ -26,7 +26,13 @@ log = logging.getLogger(__name__)
 def _features(database, row) -> Features:
     """Features of an items row (_CONTEXT_COLUMNS, _TEXT_COLUMNS): unwrapped body_text, else the cleaned text."""
     item_id, content_hash, *context, body_text, text_, title = row
-    words = text_features(body_text or text_, title)
+    body = body_text or text_
+    words = _RECENT.of_body(body)
+    if words is None:
+        words = text_features(body)
+        _RECENT.put_body(body, words)
+    if words.fingerprint is None and title:  # too short to tell on its own: with the headline, as text_features does
+        words = text_features(body, title)
     _RECENT.put(database, item_id, content_hash, words)
     return _with_context(words, *context)
 
