@@ -206,8 +206,9 @@ def _copy_new(cur, rows: list[tuple]) -> list[int] | None:
 
 
 class _CopySource:
-    """The COPY data of rows, written as the server reads it: CSV for a few rows at a time, so Python writes the
-    next lines while the server parses and indexes the last ones (on another core), instead of before it starts."""
+    """The COPY data of rows, in the text format, written as the server reads it: a few rows at a time, so Python
+    writes the next lines while the server parses and indexes the last ones (on another core), instead of before
+    it starts."""
 
     def __init__(self, rows: list[tuple], encoding: str):
         self.rows, self.encoding, self.at = rows, encoding, 0
