@@ -25,15 +25,17 @@ _UNIT, _RECORD = "\x1f", "\x1e"
 
 def encode(words: Features) -> bytes:
     """The text features (all but the fingerprint, which has its own column) as bytes."""
-    groups = (words.dates, words.numbers, words.names)
-    tail = _RECORD.join(_UNIT.join(sorted(values)) for values in groups)
+    dates, numbers, names = words.dates, words.numbers, words.names
+    tail = f"{_UNIT.join(sorted(dates))}{_RECORD}{_UNIT.join(sorted(numbers))}{_RECORD}{_UNIT.join(sorted(names))}"
     # Only the separators placed here, and no empty value (it would read back as no value): else layout 1.
-    separators = sum(len(values) - 1 for values in groups if values)
-    if tail.count(_RECORD) != 2 or tail.count(_UNIT) != separators or any("" in values for values in groups):
+    separators = len(dates) + len(numbers) + len(names) - bool(dates) - bool(numbers) - bool(names)
+    if (tail.count(_RECORD) != 2 or tail.count(_UNIT) != separators
+            or "" in dates or "" in numbers or "" in names):
         return _encode_json(words)
-    shingles = words.shingles.astype(_SHINGLE, copy=False).tobytes()
-    sentences = np.array(words.sentences, dtype=_SENTENCE).tobytes()
-    return b"".join((_HEADER.pack(_VERSION, len(words.shingles), len(words.sentences)), shingles, sentences,
+    sentences = words.sentences
+    return b"".join((_HEADER.pack(_VERSION, len(words.shingles), len(sentences)),
+                     words.shingles.astype(_SHINGLE, copy=False).tobytes(),
+                     struct.pack(f"<{len(sentences)}q", *sentences),  # a dozen ints: a numpy array costs more
                      tail.encode("utf-8")))
 
 

@@ -1,0 +1,146 @@
+"""dedupe's Python parts rewritten for speed give what frozen copies of the code they replaced gave, byte for byte.
+
+The COPY text of story_items and item_fingerprints, the stored features and the array literals are what the
+database keeps: a row written differently would be another row. Each reference below is the old code, copied
+verbatim with its name prefixed by ref_. Frozen: do not fix or speed it up.
+"""
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+
+from bench.bench_extract import generated_items
+from tests.conftest import FIXTURES
+from wirefeed.commands.dedupe import read_articles
+from wirefeed.dedupe import store, stored
+from wirefeed.dedupe.match import Features, text_features
+
+# ---------------------------------------------------------------------------------------------------------------
+# The reference: store's COPY writers and stored.encode as of commit 9d1f04d.
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def ref_copy_data(rows: list[tuple]) -> bytes:
+    """The bytes store._copy sent for the rows."""
+    data = "".join("\t".join(map(ref_copy_field, row)) + "\n" for row in rows)
+    return data.encode("utf-8")
+
+
+def ref_copy_field(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return str(value)
+
+
+def ref_bytea(value: bytes) -> str:
+    """A bytea value in PostgreSQL's hex input format (_copy_field escapes its backslash)."""
+    return "\\x" + value.hex()
+
+
+def ref_array(values: list[int]) -> str:
+    """A PostgreSQL array literal of integers."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+def ref_encode(words: Features) -> bytes:
+    """The text features (all but the fingerprint, which has its own column) as bytes."""
+    groups = (words.dates, words.numbers, words.names)
+    tail = stored._RECORD.join(stored._UNIT.join(sorted(values)) for values in groups)
+    separators = sum(len(values) - 1 for values in groups if values)
+    if tail.count(stored._RECORD) != 2 or tail.count(stored._UNIT) != separators or any("" in values for values in groups):
+        return stored._encode_json(words)
+    shingles = words.shingles.astype(stored._SHINGLE, copy=False).tobytes()
+    sentences = np.array(words.sentences, dtype=stored._SENTENCE).tobytes()
+    return b"".join((stored._HEADER.pack(stored._VERSION, len(words.shingles), len(words.sentences)), shingles,
+                     sentences, tail.encode("utf-8")))
+
+
+def ref_story_rows(ids, placed, versions) -> bytes:
+    """assign_stories' story_items COPY data."""
+    return ref_copy_data([(i, *placed[i], versions[i][1]) for i in ids])
+
+
+def ref_fingerprint_rows(ids, new, versions, keys_of) -> bytes:
+    """assign_stories' item_fingerprints COPY data."""
+    return ref_copy_data([(i, *versions[i], new[i].fingerprint, ref_array(keys_of[i].tolist() if i in keys_of else []),
+                           ref_bytea(ref_encode(new[i]))) for i in ids])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+
+LABELLED = FIXTURES / "dedupe"
+ODD_VALUES = ["", "a\x1fb", "c\x1ed", "tab\there", "back\\slash", "new\nline", "ünï", "2025-06-29", "3.5"]
+
+
+def documents() -> list[Features]:
+    """Text features of the labelled documents, generated bench items and short texts."""
+    texts = []
+    for name in sorted(json.loads((LABELLED / "labels.json").read_text())):
+        (article,) = read_articles(str(LABELLED / name))
+        texts.append((article.text or article.item.text, article.title or article.item.title))
+    texts += [(item.text, item.title) for item in generated_items(feeds=2)]
+    texts += [("Too short to tell.", ""), ("", "")]
+    return [text_features(body, title) for body, title in texts]
+
+
+def odd(words: Features, rng: random.Random) -> Features:
+    """The features with odd values (separators, an empty value, escapes, non-ASCII) among their facts."""
+    pick = lambda: frozenset(rng.sample(ODD_VALUES, rng.randint(0, 3)))  # noqa: E731
+    return Features(words.fingerprint, words.shingles, sentences=words.sentences, dates=words.dates | pick(),
+                    numbers=words.numbers | pick(), names=words.names | pick())
+
+
+@pytest.fixture(scope="module")
+def batch():
+    """A batch as assign_stories writes it: features, versions, keys and placements, odd values among them."""
+    rng = random.Random(5)
+    feats = documents()
+    feats += [odd(words, rng) for words in feats[::3]]
+    ids = sorted(rng.sample(range(1, 10**7), len(feats)))
+    new = dict(zip(ids, feats))
+    keys_of = store._index_keys(new)
+    for item_id in ids[::7]:
+        keys_of.pop(item_id, None)  # no keys (the features too short to tell have none anyway)
+    hashes = ["%032x" % rng.getrandbits(128) for _ in ids] + ["a\tb\\c\nd\re", None]
+    versions = {i: (hashes[at % len(hashes)], rng.choice([0, 1, 4_000, 123_456])) for at, i in enumerate(ids)}
+    placed = {i: rng.choice([(rng.randint(1, 10**6), "first", None), (rng.randint(1, 10**6), "exact", 1.0),
+                             (rng.randint(1, 10**6), "near", round(rng.random(), 4)),
+                             (rng.randint(1, 10**6), "near", 0.5)]) for i in ids}
+    return ids, new, versions, keys_of, placed
+
+
+def test_story_items_rows(batch):
+    ids, _, versions, _, placed = batch
+    assert store._story_rows(ids, placed, versions) == ref_story_rows(ids, placed, versions)
+
+
+def test_item_fingerprints_rows(batch):
+    ids, new, versions, keys_of, _ = batch
+    assert store._fingerprint_rows(ids, new, versions, keys_of) == ref_fingerprint_rows(ids, new, versions, keys_of)
+
+
+def test_stored_features(batch):
+    _, new, _, _, _ = batch
+    layouts = set()
+    for words in new.values():
+        blob = stored.encode(words)
+        assert blob == ref_encode(words)
+        layouts.add(blob[0])
+    assert layouts == {stored._VERSION, stored._JSON_VERSION}
+
+
+@pytest.mark.parametrize("values", [[], [0], [-1, 1], [2**63 - 1, -2**63, 10, -10], list(range(-500, 500, 7))])
+def test_array_literals(values):
+    assert store._array(values) == ref_array(values)
+
+
+def test_array_literals_of_keys(batch):
+    _, _, _, keys_of, _ = batch
+    for keys in keys_of.values():
+        assert store._array(keys.tolist()) == ref_array(keys.tolist())
