@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import defaultdict
 
 import numpy as np
 import pytest
@@ -16,6 +17,7 @@ from bench.bench_extract import generated_items
 from tests.conftest import FIXTURES
 from wirefeed.commands.dedupe import read_articles
 from wirefeed.dedupe import store, stored
+from wirefeed.dedupe.cluster import MAX_BUCKET
 from wirefeed.dedupe.match import Features, text_features
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -53,7 +55,8 @@ def ref_encode(words: Features) -> bytes:
     groups = (words.dates, words.numbers, words.names)
     tail = stored._RECORD.join(stored._UNIT.join(sorted(values)) for values in groups)
     separators = sum(len(values) - 1 for values in groups if values)
-    if tail.count(stored._RECORD) != 2 or tail.count(stored._UNIT) != separators or any("" in values for values in groups):
+    if (tail.count(stored._RECORD) != 2 or tail.count(stored._UNIT) != separators
+            or any("" in values for values in groups)):
         return stored._encode_json(words)
     shingles = words.shingles.astype(stored._SHINGLE, copy=False).tobytes()
     sentences = np.array(words.sentences, dtype=stored._SENTENCE).tobytes()
@@ -70,6 +73,54 @@ def ref_fingerprint_rows(ids, new, versions, keys_of) -> bytes:
     """assign_stories' item_fingerprints COPY data."""
     return ref_copy_data([(i, *versions[i], new[i].fingerprint, ref_array(keys_of[i].tolist() if i in keys_of else []),
                            ref_bytea(ref_encode(new[i]))) for i in ids])
+
+
+def ref_key_buckets(lookup, keys_of: dict[int, np.ndarray]) -> dict[int, set[int]]:
+    """Buckets (LSH key -> item ids) of two or more items: the given new ones and the indexed ones they meet."""
+    buckets = defaultdict(set)
+    if not keys_of:
+        return buckets
+    flat = np.concatenate(list(keys_of.values()))
+    owners = np.repeat(np.fromiter(keys_of, dtype=np.int64, count=len(keys_of)), [len(k) for k in keys_of.values()])
+    order = np.argsort(flat, kind="stable")
+    flat, owners = flat[order], owners[order]
+    keys, starts, counts = np.unique(flat, return_index=True, return_counts=True)
+    shared = set(np.flatnonzero(counts > 1).tolist())
+    key_list, start_list, count_list, owner_list = keys.tolist(), starts.tolist(), counts.tolist(), owners.tolist()
+    found = lookup(None, key_list)
+    for key, item_id in found:
+        buckets[key].add(item_id)
+    if found:
+        shared.update(np.searchsorted(keys, [key for key, _ in found]).tolist())
+    for at in shared:
+        buckets[key_list[at]].update(owner_list[start_list[at]:start_list[at] + count_list[at]])
+    return buckets
+
+
+def ref_pairs_with_new(groups, new) -> list[tuple[int, int]]:
+    """bucket_pairs() of every group that involve a new item, each pair once, sorted."""
+    earlier, later = [], []
+    for members in groups:
+        ordered = np.array(sorted(members), dtype=np.int64)
+        for gap in range(1, min(MAX_BUCKET, len(ordered) - 1) + 1):
+            earlier.append(ordered[:-gap])
+            later.append(ordered[gap:])
+    if not earlier:
+        return []
+    first, second = np.concatenate(earlier), np.concatenate(later)
+    new_ids = np.fromiter(new, dtype=np.int64, count=len(new))
+    keep = np.isin(first, new_ids) | np.isin(second, new_ids)
+    first, second = first[keep], second[keep]
+    order = np.lexsort((second, first))
+    first, second = first[order], second[order]
+    distinct = np.ones(len(first), dtype=bool)
+    distinct[1:] = (first[1:] != first[:-1]) | (second[1:] != second[:-1])
+    return list(zip(first[distinct].tolist(), second[distinct].tolist()))
+
+
+def ref_bucket_pairs(buckets: dict, new) -> list[tuple[int, int]]:
+    """_verified_edges' candidate pairs of a dict of buckets."""
+    return ref_pairs_with_new({frozenset(members) for members in buckets.values() if len(members) > 1}, new)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -144,3 +195,67 @@ def test_array_literals_of_keys(batch):
     _, _, _, keys_of, _ = batch
     for keys in keys_of.values():
         assert store._array(keys.tolist()) == ref_array(keys.tolist())
+
+
+def key_batch(seed: int, items: int, pool: int):
+    """New items' keys drawn from a pool (wire copies share most of theirs) and an index answering for some keys:
+    up to MAX_BUCKET older items a key, a row repeated, a new item among them, buckets past MAX_BUCKET."""
+    rng = random.Random(seed)
+    ids = rng.sample(range(5_000, 6_000), items)
+    keys_pool = [rng.randint(-2**63, 2**63 - 1) for _ in range(pool)]
+    keys_of = {}
+    for item_id in ids:
+        if rng.random() < 0.2:  # a copy: most of an earlier item's keys
+            base = keys_of[rng.choice(list(keys_of))] if keys_of else np.zeros(0, dtype=np.int64)
+            keys = [k for k in base.tolist() if rng.random() < 0.8] + rng.sample(keys_pool, min(4, pool))
+        else:
+            keys = rng.sample(keys_pool, rng.randint(1, min(36, pool)))
+        keys_of[item_id] = np.unique(np.array(keys, dtype=np.int64))
+    indexed = sorted(set(range(1, 10_000)) - set(ids))
+    found = []
+    for key in sorted(set(np.concatenate(list(keys_of.values())).tolist())):
+        if rng.random() < 0.3:
+            members = rng.sample(indexed, rng.randint(1, MAX_BUCKET))  # older and newer ids than the new items
+            if rng.random() < 0.05:
+                members.append(members[0])  # a row twice
+            if rng.random() < 0.05:
+                members.append(rng.choice(ids))  # a new item's stale row
+            found += [(key, m) for m in members]
+    new = dict.fromkeys(ids + rng.sample(range(6_000, 7_000), 5))  # new items without keys too
+    return keys_of, found, new
+
+
+@pytest.mark.parametrize("seed, items, pool", [(1, 300, 3_000), (2, 300, 300), (3, 60, 40), (4, 2, 10), (5, 1, 5)])
+def test_key_pairs(seed, items, pool):
+    keys_of, found, new = key_batch(seed, items, pool)
+    asked = []
+
+    def lookup(cur, keys):
+        asked.append(list(keys))
+        return found
+
+    expected = ref_bucket_pairs(ref_key_buckets(lookup, keys_of), new)
+    store_lookup, store.lookup = store.lookup, lookup
+    try:
+        assert store._key_pairs(None, keys_of, new) == expected
+    finally:
+        store.lookup = store_lookup
+    assert asked[0] == asked[1]  # the same keys looked up
+    assert items < 10 or len(expected) > 100
+
+
+def test_key_pairs_of_no_items():
+    assert store._key_pairs(None, {}, {}) == []
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fingerprint_pairs(seed, monkeypatch):
+    rng = random.Random(seed)
+    new = dict.fromkeys(rng.sample(range(500, 1_000), 200))
+    buckets = defaultdict(set)
+    for item_id in new:
+        buckets[f"{rng.randint(0, 60):x}"].add(item_id)
+    for fingerprint in list(buckets)[::2]:
+        buckets[fingerprint].update(rng.sample(range(1, 500), rng.randint(0, MAX_BUCKET)))
+    monkeypatch.setattr(store, "_fingerprint_buckets", lambda cur, new: buckets)
+    assert store._fingerprint_pairs(None, new) == ref_bucket_pairs(buckets, new)

@@ -6,6 +6,7 @@ import io
 import logging
 from collections import defaultdict
 from contextlib import contextmanager
+from itertools import chain
 
 import numpy as np
 
@@ -203,29 +204,27 @@ def _fingerprint_buckets(cur, new: dict[int, Features]) -> dict[str, set[int]]:
     return buckets
 
 
-def _key_buckets(cur, keys_of: dict[int, np.ndarray]) -> dict[int, set[int]]:
-    """Buckets (LSH key -> item ids) of two or more items: the given new ones and the indexed ones they meet."""
-    buckets = defaultdict(set)
+def _fingerprint_pairs(cur, new: dict[int, Features]) -> list[tuple[int, int]]:
+    """The pairs to verify, each with a new item, of the items sharing a fingerprint (_fingerprint_buckets)."""
+    buckets = _fingerprint_buckets(cur, new)
+    sizes = [len(members) for members in buckets.values()]
+    labels = np.repeat(np.arange(len(buckets), dtype=np.int64), sizes)
+    members = np.fromiter(chain.from_iterable(buckets.values()), dtype=np.int64, count=sum(sizes))
+    return _pairs_with_new(labels, members, new)
+
+
+def _key_pairs(cur, keys_of: dict[int, np.ndarray], new: dict[int, Features]) -> list[tuple[int, int]]:
+    """The pairs to verify, each with a new item, of the given new items and the indexed ones sharing an LSH key."""
     if not keys_of:
-        return buckets
-    # The batch's keys sorted once in numpy: most are held by one item and found nowhere, and a bucket of one
-    # makes no pair, so only keys two new items share or the index knows get a bucket.
-    flat = np.concatenate(list(keys_of.values()))
-    owners = np.repeat(np.fromiter(keys_of, dtype=np.int64, count=len(keys_of)), [len(k) for k in keys_of.values()])
-    order = np.argsort(flat, kind="stable")
-    flat, owners = flat[order], owners[order]
-    keys, starts, counts = np.unique(flat, return_index=True, return_counts=True)
-    shared = set(np.flatnonzero(counts > 1).tolist())
-    # As Python lists: indexing numpy arrays one element at a time costs more than the lookups themselves.
-    key_list, start_list, count_list, owner_list = keys.tolist(), starts.tolist(), counts.tolist(), owners.tolist()
-    found = lookup(cur, key_list)
-    for key, item_id in found:
-        buckets[key].add(item_id)
+        return []
+    keys = np.concatenate(list(keys_of.values()))
+    owners = np.repeat(np.fromiter(keys_of, dtype=np.int64, count=len(keys_of)),
+                       np.fromiter(map(len, keys_of.values()), dtype=np.int64, count=len(keys_of)))
+    found = lookup(cur, unique_sorted(keys).tolist())
     if found:
-        shared.update(np.searchsorted(keys, [key for key, _ in found]).tolist())
-    for at in shared:
-        buckets[key_list[at]].update(owner_list[start_list[at]:start_list[at] + count_list[at]])
-    return buckets
+        indexed = np.array(found, dtype=np.int64).reshape(-1, 2)
+        keys, owners = np.concatenate((keys, indexed[:, 0])), np.concatenate((owners, indexed[:, 1]))
+    return _pairs_with_new(keys, owners, new)
 
 
 def _copies(new: dict[int, Features], edges: dict) -> set[int]:
@@ -237,16 +236,14 @@ def _copies(new: dict[int, Features], edges: dict) -> set[int]:
     return found
 
 
-def _verified_edges(cur, database, new: dict[int, Features], feats: dict[int, Features], buckets: dict,
-                    checked: set) -> dict[tuple[int, int], tuple[str, float]]:
-    """Verified pairs involving at least one new item (pairs of indexed items were settled before).
+def _verified_edges(cur, database, new: dict[int, Features], feats: dict[int, Features],
+                    candidates: list[tuple[int, int]], checked: set) -> dict[tuple[int, int], tuple[str, float]]:
+    """Verified pairs among the candidates (each involving a new item; pairs of indexed items were settled before).
 
     feats holds the features met so far (indexed ones are added as needed); pairs in `checked` are skipped,
     and the pairs checked here are added to it.
     """
-    # Copies of one story share most of their keys, so most buckets repeat another: pair each group once.
-    pairs = [pair for pair in _pairs_with_new({frozenset(members) for members in buckets.values() if len(members) > 1},
-                                              new) if pair not in checked]
+    pairs = [pair for pair in candidates if pair not in checked]
     checked.update(pairs)
     known = {i for pair in pairs for i in pair if i not in feats}
     if known:
@@ -260,23 +257,36 @@ def _verified_edges(cur, database, new: dict[int, Features], feats: dict[int, Fe
     return edges
 
 
-def _pairs_with_new(groups, new) -> list[tuple[int, int]]:
-    """bucket_pairs() of every group that involve a new item, each pair once, sorted.
+def _pairs_with_new(labels: np.ndarray, members: np.ndarray, new) -> list[tuple[int, int]]:
+    """bucket_pairs() of every bucket (the members under one label) that involve a new item, each pair once, sorted.
 
-    In numpy: a wire story's copies make tens of thousands of pairs, most of them repeated across groups.
+    In numpy, on (label, member) rows: copies of one story share most of their keys, so a batch's buckets make tens
+    of thousands of pairs, most of them repeated across buckets, and most keys are one item's alone.
     """
+    order = np.lexsort((members, labels))
+    labels, members = labels[order], members[order]
+    # A bucket is a set: a member listed twice under one label counts once.
+    distinct = np.ones(len(labels), dtype=bool)
+    distinct[1:] = (labels[1:] != labels[:-1]) | (members[1:] != members[:-1])
+    labels, members = labels[distinct], members[distinct]
+    # Only buckets of two or more make pairs.
+    shared = labels[1:] == labels[:-1]
+    paired = np.zeros(len(labels), dtype=bool)
+    paired[1:] |= shared
+    paired[:-1] |= shared
+    labels, members = labels[paired], members[paired]
+    is_new = np.isin(members, np.fromiter(new, dtype=np.int64, count=len(new)))
     earlier, later = [], []
-    for members in groups:
-        ordered = np.array(sorted(members), dtype=np.int64)
-        for gap in range(1, min(MAX_BUCKET, len(ordered) - 1) + 1):  # each member with the one gap places before
-            earlier.append(ordered[:-gap])
-            later.append(ordered[gap:])
+    for gap in range(1, MAX_BUCKET + 1):  # each member with the one gap places before it in its bucket
+        same = labels[gap:] == labels[:-gap]
+        if not same.any():
+            break  # no bucket has more than `gap` members
+        keep = same & (is_new[gap:] | is_new[:-gap])
+        earlier.append(members[:-gap][keep])
+        later.append(members[gap:][keep])
     if not earlier:
         return []
     first, second = np.concatenate(earlier), np.concatenate(later)
-    new_ids = np.fromiter(new, dtype=np.int64, count=len(new))
-    keep = np.isin(first, new_ids) | np.isin(second, new_ids)
-    first, second = first[keep], second[keep]
     order = np.lexsort((second, first))
     first, second = first[order], second[order]
     distinct = np.ones(len(first), dtype=bool)
@@ -403,12 +413,12 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
                            WHERE f.item_id = ANY(%s) AND b.key = old.key AND b.item_id = f.item_id""", (_array(ids),))
         keys_of = _index_keys(new)
         feats, checked = dict(new), set()
-        edges = _verified_edges(cur, database, new, feats, _fingerprint_buckets(cur, new), checked)
+        edges = _verified_edges(cur, database, new, feats, _fingerprint_pairs(cur, new), checked)
         # An exact copy of an item met already joins that item's story without a search of its own: its keys are
         # that item's, whose candidates were linked when it was clustered (22% of the items of the 100k bench).
         copies = _copies(new, edges)
         searching = {item_id: keys for item_id, keys in keys_of.items() if item_id not in copies}
-        edges.update(_verified_edges(cur, database, new, feats, _key_buckets(cur, searching), checked))
+        edges.update(_verified_edges(cur, database, new, feats, _key_pairs(cur, searching, new), checked))
         placed, touched, placed_counts = _place(cur, new, edges)
         # Rows of these items are replaced whole (as an upsert would): delete them, then COPY, which costs a
         # fraction of INSERT ... VALUES at thousands of rows.
