@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
+from datetime import date, datetime, timezone
 
 import numpy as np
 import pytest
@@ -18,7 +19,8 @@ from tests.conftest import FIXTURES
 from wirefeed.commands.dedupe import read_articles
 from wirefeed.dedupe import store, stored
 from wirefeed.dedupe.cluster import MAX_BUCKET
-from wirefeed.dedupe.match import Features, text_features
+from wirefeed.dedupe.match import Features, in_context, text_features, with_context
+from wirefeed.models import Dateline
 
 # ---------------------------------------------------------------------------------------------------------------
 # The reference: store's COPY writers and stored.encode as of commit 9d1f04d.
@@ -118,6 +120,20 @@ def ref_pairs_with_new(groups, new) -> list[tuple[int, int]]:
     return list(zip(first[distinct].tolist(), second[distinct].tolist()))
 
 
+def ref_with_context(words: Features, *, published_at=None, dateline=None, agencies=()) -> Features:
+    """Text features with the document's publication time, dateline (date, place) and credited agencies."""
+    if isinstance(dateline, Dateline):
+        dateline = {"place": dateline.place, "date": dateline.date}
+    dateline = dateline or {}
+    when = dateline.get("date")
+    if isinstance(when, str):
+        when = date.fromisoformat(when[:10])
+    place = (dateline.get("place") or "").strip().casefold() or None
+    return Features(words.fingerprint, words.shingles, sentences=words.sentences, dates=words.dates,
+                    numbers=words.numbers, published_at=published_at, dateline_date=when, dateline_place=place,
+                    agencies=frozenset(agencies or ()), names=words.names)
+
+
 def ref_bucket_pairs(buckets: dict, new) -> list[tuple[int, int]]:
     """_verified_edges' candidate pairs of a dict of buckets."""
     return ref_pairs_with_new({frozenset(members) for members in buckets.values() if len(members) > 1}, new)
@@ -148,10 +164,16 @@ def odd(words: Features, rng: random.Random) -> Features:
 
 
 @pytest.fixture(scope="module")
-def batch():
+def docs() -> list[Features]:
+    """documents(), computed once."""
+    return documents()
+
+
+@pytest.fixture(scope="module")
+def batch(docs):
     """A batch as assign_stories writes it: features, versions, keys and placements, odd values among them."""
     rng = random.Random(5)
-    feats = documents()
+    feats = list(docs)
     feats += [odd(words, rng) for words in feats[::3]]
     ids = sorted(rng.sample(range(1, 10**7), len(feats)))
     new = dict(zip(ids, feats))
@@ -259,3 +281,42 @@ def test_fingerprint_pairs(seed, monkeypatch):
         buckets[fingerprint].update(rng.sample(range(1, 500), rng.randint(0, MAX_BUCKET)))
     monkeypatch.setattr(store, "_fingerprint_buckets", lambda cur, new: buckets)
     assert store._fingerprint_pairs(None, new) == ref_bucket_pairs(buckets, new)
+
+
+CONTEXTS = [
+    {},
+    {"published_at": datetime(2025, 6, 29, 16, 44, tzinfo=timezone.utc)},
+    {"dateline": {"date": "2025-06-29", "place": "Mumbai"}, "agencies": ["IANS"]},
+    {"dateline": {"date": "2025-06-29T10:00:00+05:30", "place": "  São Paulo "}, "agencies": ("AP", "Reuters")},
+    {"dateline": {"date": date(2024, 1, 2), "place": "BAKU"}, "agencies": None},
+    {"dateline": {"date": None, "place": ""}, "agencies": []},
+    {"dateline": {"place": None}},
+    {"dateline": {}},
+    {"dateline": None},
+    {"dateline": Dateline(raw="STRASSE, Feb 29", place=" Straße ", date=date(2024, 2, 29))},
+    {"dateline": Dateline(raw="")},
+]
+
+
+@pytest.mark.parametrize("context", CONTEXTS)
+def test_with_context(context, docs):
+    for words in docs[:5] + docs[-2:]:
+        expected = ref_with_context(words, **context)
+        got = with_context(words, **context)
+        assert got == expected  # every field but the shingles (an array), which are the words' own
+        assert got.shingles is words.shingles is expected.shingles
+        assert type(got.dateline_date) is type(expected.dateline_date)
+        assert repr(got) == repr(expected)
+        dateline = context.get("dateline") or {}
+        if isinstance(dateline, dict):  # as store passes the columns
+            got = in_context(words, context.get("published_at"), dateline.get("date"), dateline.get("place"),
+                             context.get("agencies"))
+            assert got == expected and repr(got) == repr(expected)
+
+
+def test_with_context_keeps_the_words_apart(docs):
+    words = docs[0]
+    keys = words.band_keys  # cached in the words' fields
+    placed = with_context(words, published_at=datetime(2024, 1, 2), agencies=["AP"])
+    assert words.published_at is None and words.agencies == frozenset()
+    assert placed.agencies == frozenset({"AP"}) and np.array_equal(placed.band_keys, keys)

@@ -81,16 +81,29 @@ def with_context(words: Features, *, published_at: datetime | None = None, datel
                  agencies=()) -> Features:
     """Text features with the document's publication time, dateline (date, place) and credited agencies."""
     if isinstance(dateline, Dateline):
-        dateline = {"place": dateline.place, "date": dateline.date}
-    dateline = dateline or {}
-    when = dateline.get("date")
+        when, place = dateline.date, dateline.place
+    elif dateline:
+        when, place = dateline.get("date"), dateline.get("place")
+    else:
+        when = place = None
+    return in_context(words, published_at, when, place, agencies)
+
+
+def in_context(words: Features, published_at: datetime | None, when: date | str | None, place: str | None,
+               agencies) -> Features:
+    """with_context() of a dateline given as its date (or ISO text) and place."""
     if isinstance(when, str):
         when = date.fromisoformat(when[:10])
-    place = (dateline.get("place") or "").strip().casefold() or None
-    # Built directly: dataclasses.replace() inspects the fields on every call, the larger part of this function's time.
-    return Features(words.fingerprint, words.shingles, sentences=words.sentences, dates=words.dates,
-                    numbers=words.numbers, published_at=published_at, dateline_date=when, dateline_place=place,
-                    agencies=frozenset(agencies or ()), names=words.names)
+    fields = words.__dict__.copy()
+    fields["published_at"], fields["dateline_date"] = published_at, when
+    fields["dateline_place"] = (place or "").strip().casefold() or None
+    fields["agencies"] = frozenset(agencies or ())
+    # Built from a copy of the fields: the dataclass's __init__ with ten arguments cost three times as much
+    # (dataclasses.replace() inspects the fields on every call, more again). A band_keys already cached is the
+    # same for these features: it depends on the words alone.
+    made = object.__new__(Features)
+    object.__setattr__(made, "__dict__", fields)
+    return made
 
 
 def article_features(article: Article) -> Features:

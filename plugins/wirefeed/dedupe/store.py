@@ -12,13 +12,14 @@ import numpy as np
 
 from wirefeed.dedupe import stored
 from wirefeed.dedupe.cluster import MAX_BUCKET, UnionFind
-from wirefeed.dedupe.match import Features, batch_band_keys, match, text_features, with_context
+from wirefeed.dedupe.match import Features, batch_band_keys, in_context, match, text_features
 from wirefeed.dedupe.recent import RecentFeatures
 from wirefeed.dedupe.text import unique_sorted
 
 # One clustering transaction at a time: two concurrent runs could each miss the other's new items.
 _LOCK_KEY = 0x77666464
 # The dateline's date and place only, as text: psycopg2 would parse the whole jsonb of every candidate.
+# After the id and content hash, in_context()'s arguments in its order.
 _CONTEXT_COLUMNS = "i.id, i.content_hash, i.published_at, i.dateline->>'date', i.dateline->>'place', i.agencies"
 _TEXT_COLUMNS = "i.body_text, i.text, i.title"
 _NULL = "\\N"  # NULL in COPY's text format
@@ -37,13 +38,7 @@ def _features(database, row) -> Features:
     if words.fingerprint is None and title:  # too short to tell on its own: with the headline, as text_features does
         words = text_features(body, title)
     _RECENT.put(database, item_id, content_hash, words)
-    return _with_context(words, *context)
-
-
-def _with_context(words: Features, published_at, dateline_date, dateline_place, agencies) -> Features:
-    """with_context() of the _CONTEXT_COLUMNS after id and content hash."""
-    return with_context(words, published_at=published_at, dateline={"date": dateline_date, "place": dateline_place},
-                        agencies=agencies)
+    return in_context(words, *context)
 
 
 def _known_features(cur, database, item_ids: list[int]) -> dict[int, Features]:
@@ -57,7 +52,7 @@ def _known_features(cur, database, item_ids: list[int]) -> dict[int, Features]:
         if words is None:
             missing.append(item_id)
         else:
-            feats[item_id] = _with_context(words, *context)
+            feats[item_id] = in_context(words, *context)
     if missing:
         missing = _stored_features(cur, database, missing, feats)
     if missing:
@@ -81,7 +76,7 @@ def _stored_features(cur, database, item_ids: list[int], feats: dict[int, Featur
         words = stored.decode(blob, fingerprint)
         if words is not None:
             _RECENT.put(database, item_id, content_hash, words)
-            feats[item_id] = _with_context(words, *context)
+            feats[item_id] = in_context(words, *context)
     return [item_id for item_id in item_ids if item_id not in feats]
 
 
