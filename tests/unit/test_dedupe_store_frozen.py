@@ -19,7 +19,7 @@ from tests.conftest import FIXTURES
 from wirefeed.commands.dedupe import read_articles
 from wirefeed.dedupe import store, stored
 from wirefeed.dedupe.cluster import MAX_BUCKET
-from wirefeed.dedupe.match import Features, in_context, text_features, with_context
+from wirefeed.dedupe.match import Features, in_context, similarity, text_features, with_context
 from wirefeed.models import Dateline
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -132,6 +132,14 @@ def ref_with_context(words: Features, *, published_at=None, dateline=None, agenc
     return Features(words.fingerprint, words.shingles, sentences=words.sentences, dates=words.dates,
                     numbers=words.numbers, published_at=published_at, dateline_date=when, dateline_place=place,
                     agencies=frozenset(agencies or ()), names=words.names)
+
+
+def ref_similarity(a: Features, b: Features) -> tuple[float, float]:
+    """Exact (Jaccard, containment of the shorter) of two documents' shingle sets."""
+    if not len(a.shingles) or not len(b.shingles):
+        return 0.0, 0.0
+    inter = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
+    return inter / (len(a.shingles) + len(b.shingles) - inter), inter / min(len(a.shingles), len(b.shingles))
 
 
 def ref_bucket_pairs(buckets: dict, new) -> list[tuple[int, int]]:
@@ -320,3 +328,19 @@ def test_with_context_keeps_the_words_apart(docs):
     placed = with_context(words, published_at=datetime(2024, 1, 2), agencies=["AP"])
     assert words.published_at is None and words.agencies == frozenset()
     assert placed.agencies == frozenset({"AP"}) and np.array_equal(placed.band_keys, keys)
+
+
+def test_similarity(docs):
+    rng = random.Random(3)
+    pairs = [(a, b) for at, a in enumerate(docs) for b in docs[at:at + 40]]  # bench items near their copies
+    shuffled = []
+    for a, b in rng.sample(pairs, 200):  # unsorted sets: slower, still right
+        order = np.arange(len(a.shingles))
+        rng.shuffle(order)
+        shuffled.append((Features(a.fingerprint, a.shingles[order]), b))
+    near = 0
+    for a, b in pairs + shuffled:
+        got = similarity(a, b)
+        assert got == ref_similarity(a, b) and all(type(x) is float for x in got)
+        near += 0.5 <= got[0] < 1
+    assert near > 20

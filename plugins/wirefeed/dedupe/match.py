@@ -142,7 +142,11 @@ def similarity(a: Features, b: Features) -> tuple[float, float]:
     """Exact (Jaccard, containment of the shorter) of two documents' shingle sets."""
     if not len(a.shingles) or not len(b.shingles):
         return 0.0, 0.0
-    inter = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
+    # intersect1d(assume_unique=True)'s count without its quicksort: each set is sorted (text.shingles), and a
+    # stable sort (timsort) merges the two runs in one pass. Right for unsorted sets too, only slower.
+    both = np.concatenate((a.shingles, b.shingles))
+    both.sort(kind="stable")
+    inter = int(np.count_nonzero(both[1:] == both[:-1]))
     return inter / (len(a.shingles) + len(b.shingles) - inter), inter / min(len(a.shingles), len(b.shingles))
 
 
