@@ -17,9 +17,10 @@ import pytest
 from bench.bench_extract import generated_items
 from tests.conftest import FIXTURES
 from wirefeed.commands.dedupe import read_articles
-from wirefeed.dedupe import store, stored
+from wirefeed.dedupe import minhash, store, stored
 from wirefeed.dedupe.cluster import MAX_BUCKET
 from wirefeed.dedupe.match import Features, in_context, similarity, text_features, with_context
+from wirefeed.dedupe.text import unique_sorted
 from wirefeed.models import Dateline
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -140,6 +141,34 @@ def ref_similarity(a: Features, b: Features) -> tuple[float, float]:
         return 0.0, 0.0
     inter = len(np.intersect1d(a.shingles, b.shingles, assume_unique=True))
     return inter / (len(a.shingles) + len(b.shingles) - inter), inter / min(len(a.shingles), len(b.shingles))
+
+
+def ref_batch_keys(sets: list[np.ndarray], banding: minhash.Banding = minhash.FULL) -> list[np.ndarray]:
+    """keys() of each of many shingle sets, computed together (the same values, a fraction of the calls)."""
+    result = [None] * len(sets)
+    filled = [at for at, s in enumerate(sets) if len(s)]
+    if filled:
+        keys_matrix = minhash._batch_band_keys(minhash._batch_signatures([sets[at] for at in filled], banding), banding)
+        for row, at in enumerate(filled):
+            result[at] = keys_matrix[row]
+    for at, s in enumerate(sets):
+        if not len(s):
+            result[at] = minhash.keys(s, banding)
+    return result
+
+
+def ref_batch_band_keys(feats: list[Features]) -> list[np.ndarray]:
+    """Features.band_keys of many documents, their MinHash signatures computed together."""
+    keyed = [f for f in feats if f.fingerprint is not None]
+    minhash_keys = iter(ref_batch_keys([f.shingles for f in keyed]))
+    return [np.concatenate([next(minhash_keys), np.array(f.sentences, dtype=np.int64)])
+            if f.fingerprint is not None else np.zeros(0, dtype=np.int64) for f in feats]
+
+
+def ref_index_keys(new: dict[int, Features]) -> dict[int, np.ndarray]:
+    """Each new item's distinct LSH keys, sorted (items too short to tell have none)."""
+    keyed = {item_id: f for item_id, f in new.items() if f.fingerprint is not None}
+    return {item_id: unique_sorted(keys) for item_id, keys in zip(keyed, ref_batch_band_keys(list(keyed.values())))}
 
 
 def ref_bucket_pairs(buckets: dict, new) -> list[tuple[int, int]]:
@@ -344,3 +373,34 @@ def test_similarity(docs):
         assert got == ref_similarity(a, b) and all(type(x) is float for x in got)
         near += 0.5 <= got[0] < 1
     assert near > 20
+
+
+def assert_same_keys(got: dict, expected: dict) -> None:
+    """Equal dicts of key arrays: the same items, keys and dtype."""
+    assert list(got) == list(expected)
+    for item_id, keys in expected.items():
+        assert got[item_id].dtype == keys.dtype == np.int64 and np.array_equal(got[item_id], keys)
+
+
+def test_index_keys(docs):
+    rng = random.Random(7)
+    feats = list(docs)
+    feats += [with_context(words, agencies=["AP"]) for words in feats[::5]]  # exact copies: the same arrays
+    feats += [Features(words.fingerprint, words.shingles.copy(), sentences=words.sentences) for words in feats[::7]]
+    feats += [Features(words.fingerprint, words.shingles) for words in feats[1::9]]  # no sentence keys
+    feats += [Features("f", np.zeros(0, dtype=np.uint64), sentences=(5, 5, -3))]  # no shingles
+    rng.shuffle(feats)
+    new = {item_id: words for item_id, words in zip(rng.sample(range(10**6), len(feats)), feats)}
+    assert_same_keys(store._index_keys(new), ref_index_keys(new))
+    few = {1: feats[0], 2: feats[1], 3: feats[0]}
+    assert_same_keys(store._index_keys(few), ref_index_keys(few))
+    short = {item_id: words for item_id, words in new.items() if words.fingerprint is None}
+    assert short and store._index_keys(short) == {} == ref_index_keys(short)
+    no_sentences = {item_id: Features(w.fingerprint, w.shingles) for item_id, w in list(new.items())[:30]}
+    assert_same_keys(store._index_keys(no_sentences), ref_index_keys(no_sentences))
+
+
+def test_batch_keys(docs):
+    sets = [words.shingles for words in docs] + [np.zeros(0, dtype=np.uint64), docs[3].shingles]
+    for got, expected in zip(minhash.batch_keys(sets), ref_batch_keys(sets), strict=True):
+        assert got.dtype == expected.dtype and np.array_equal(got, expected)

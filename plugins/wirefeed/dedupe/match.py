@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime, timedelta
+from itertools import chain
 
 import numpy as np
 
@@ -51,6 +52,29 @@ def batch_band_keys(feats: list[Features]) -> list[np.ndarray]:
     minhash_keys = iter(minhash.batch_keys([f.shingles for f in keyed]))
     return [np.concatenate([next(minhash_keys), np.array(f.sentences, dtype=np.int64)])
             if f.fingerprint is not None else np.zeros(0, dtype=np.int64) for f in feats]
+
+
+def batch_index_keys(feats: list[Features]) -> list[np.ndarray]:
+    """Each document's band keys, distinct and sorted (the keys it is indexed under), computed together."""
+    keyed = [f for f in feats if f.fingerprint is not None]
+    if not keyed:
+        return [np.zeros(0, dtype=np.int64) for _ in feats]
+    minhash_keys = minhash.batch_key_matrix([f.shingles for f in keyed])
+    # One row per document, its sentence keys after its MinHash keys, short rows padded with their first key
+    # (a repeat, dropped with the others): sorted and told apart in a few numpy calls, not a few per document.
+    counts = np.fromiter(map(len, (f.sentences for f in keyed)), dtype=np.int64, count=len(keyed))
+    width = int(counts.max())
+    rows = np.empty((len(keyed), minhash_keys.shape[1] + width), dtype=np.int64)
+    rows[:, :minhash_keys.shape[1]] = minhash_keys
+    sentences = rows[:, minhash_keys.shape[1]:]
+    sentences[:] = minhash_keys[:, :1]
+    sentences[np.arange(width) < counts[:, np.newaxis]] = np.fromiter(
+        chain.from_iterable(f.sentences for f in keyed), dtype=np.int64, count=int(counts.sum()))
+    rows.sort(axis=1)
+    distinct = np.ones(rows.shape, dtype=bool)
+    np.not_equal(rows[:, 1:], rows[:, :-1], out=distinct[:, 1:])
+    split = iter(np.split(rows[distinct], np.cumsum(distinct.sum(axis=1))[:-1]))
+    return [next(split) if f.fingerprint is not None else np.zeros(0, dtype=np.int64) for f in feats]
 
 
 def features(body: str, title: str = "", *, published_at: datetime | None = None,

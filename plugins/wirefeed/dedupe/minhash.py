@@ -101,16 +101,21 @@ def _batch_signatures(sets: list[np.ndarray], banding: Banding) -> np.ndarray:
 
 def batch_keys(sets: list[np.ndarray], banding: Banding = FULL) -> list[np.ndarray]:
     """keys() of each of many shingle sets, computed together (the same values, a fraction of the calls)."""
-    result = [None] * len(sets)
-    filled = [at for at, s in enumerate(sets) if len(s)]
+    return list(batch_key_matrix(sets, banding))
+
+
+def batch_key_matrix(sets: list[np.ndarray], banding: Banding = FULL) -> np.ndarray:
+    """keys() of each of many shingle sets as the rows of one (sets, bands) matrix, computed together."""
+    # One signature per distinct array: the exact copies of a body in a batch share its features, arrays and all.
+    distinct = list({id(s): s for s in sets}.values())
+    row_of = {id(s): at for at, s in enumerate(distinct)}
+    matrix = np.empty((len(distinct), banding.bands), dtype=np.int64)
+    filled = [at for at, s in enumerate(distinct) if len(s)]
     if filled:
-        keys_matrix = _batch_band_keys(_batch_signatures([sets[at] for at in filled], banding), banding)
-        for row, at in enumerate(filled):
-            result[at] = keys_matrix[row]
-    for at, s in enumerate(sets):
-        if not len(s):
-            result[at] = keys(s, banding)
-    return result
+        matrix[filled] = _batch_band_keys(_batch_signatures([distinct[at] for at in filled], banding), banding)
+    if len(filled) < len(distinct):
+        matrix[[at for at, s in enumerate(distinct) if not len(s)]] = keys(np.zeros(0, dtype=np.uint64), banding)
+    return matrix[[row_of[id(s)] for s in sets]]
 
 
 def keys(shingle_hashes: np.ndarray, banding: Banding = FULL) -> np.ndarray:

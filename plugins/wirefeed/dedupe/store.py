@@ -12,7 +12,7 @@ import numpy as np
 
 from wirefeed.dedupe import stored
 from wirefeed.dedupe.cluster import MAX_BUCKET, UnionFind
-from wirefeed.dedupe.match import Features, batch_band_keys, in_context, match, text_features
+from wirefeed.dedupe.match import Features, batch_index_keys, in_context, match, text_features
 from wirefeed.dedupe.recent import RecentFeatures
 from wirefeed.dedupe.text import unique_sorted
 
@@ -180,7 +180,7 @@ def _pending(cur, database, item_ids: list[int]) -> tuple[dict[int, Features], d
 def _index_keys(new: dict[int, Features]) -> dict[int, np.ndarray]:
     """Each new item's distinct LSH keys, sorted (items too short to tell have none)."""
     keyed = {item_id: f for item_id, f in new.items() if f.fingerprint is not None}
-    return {item_id: unique_sorted(keys) for item_id, keys in zip(keyed, batch_band_keys(list(keyed.values())))}
+    return dict(zip(keyed, batch_index_keys(list(keyed.values()))))
 
 
 def _fingerprint_buckets(cur, new: dict[int, Features]) -> dict[str, set[int]]:
