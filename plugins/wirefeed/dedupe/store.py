@@ -217,7 +217,8 @@ def _key_pairs(cur, keys_of: dict[int, np.ndarray], new: dict[int, Features]) ->
                        np.fromiter(map(len, keys_of.values()), dtype=np.int64, count=len(keys_of)))
     found = lookup(cur, unique_sorted(keys).tolist())
     if found:
-        indexed = np.array(found, dtype=np.int64).reshape(-1, 2)
+        # fromiter over the flattened rows: half the time of np.array() reading a list of tuples
+        indexed = np.fromiter(chain.from_iterable(found), dtype=np.int64, count=2 * len(found)).reshape(-1, 2)
         keys, owners = np.concatenate((keys, indexed[:, 0])), np.concatenate((owners, indexed[:, 1]))
     return _pairs_with_new(keys, owners, new)
 
