@@ -10,6 +10,7 @@ from itertools import chain
 
 import numpy as np
 
+from wirefeed import copy_text
 from wirefeed.dedupe import stored
 from wirefeed.dedupe.cluster import MAX_BUCKET, UnionFind
 from wirefeed.dedupe.match import Features, batch_index_keys, in_context, match, text_features
@@ -22,7 +23,6 @@ _LOCK_KEY = 0x77666464
 # After the id and content hash, in_context()'s arguments in its order.
 _CONTEXT_COLUMNS = "i.id, i.content_hash, i.published_at, i.dateline->>'date', i.dateline->>'place', i.agencies"
 _TEXT_COLUMNS = "i.body_text, i.text, i.title"
-_NULL = "\\N"  # NULL in COPY's text format
 _RECENT = RecentFeatures()
 log = logging.getLogger(__name__)
 
@@ -126,7 +126,7 @@ def _copy(cur, table: str, data: bytes) -> None:
 def _story_rows(ids: list[int], placed: dict, versions: dict) -> bytes:
     """The story_items rows of the items in COPY's text format."""
     # The match kinds are plain words and a float's format() is its str(): nothing to escape.
-    return "".join([f"{i}\t{story}\t{kind}\t{_NULL if score is None else score}\t{versions[i][1]}\n"
+    return "".join([f"{i}\t{story}\t{kind}\t{copy_text.NULL if score is None else score}\t{versions[i][1]}\n"
                     for i in ids for story, kind, score in (placed[i],)]).encode("utf-8")
 
 
@@ -138,25 +138,9 @@ def _fingerprint_rows(ids: list[int], new: dict[int, Features], versions: dict, 
         keys = _array(keys_of[i].tolist()) if i in keys_of else "{}"
         # The features as bytea in hex (its backslash escaped for COPY), hexlified straight to bytes: as one str
         # field, the ~5 KB of hex a row was copied and scanned again by every escape, join and encode.
-        parts += (f"{i}\t{_copy_field(content_hash)}\t{size}\t{_copy_field(new[i].fingerprint)}\t{keys}\t\\\\x"
+        parts += (f"{i}\t{copy_text.text(content_hash)}\t{size}\t{copy_text.text(new[i].fingerprint)}\t{keys}\t\\\\x"
                   .encode("utf-8"), binascii.hexlify(stored.encode(new[i])), b"\n")
     return b"".join(parts)
-
-
-def _copy_field(value: str | None) -> str:
-    """A text value in COPY's text format."""
-    if value is None:
-        return _NULL
-    # Each replace() guarded by `in` (a memchr): replace() counts first, in a slower loop, even when none is there.
-    if "\\" in value:
-        value = value.replace("\\", "\\\\")
-    if "\t" in value:
-        value = value.replace("\t", "\\t")
-    if "\n" in value:
-        value = value.replace("\n", "\\n")
-    if "\r" in value:
-        value = value.replace("\r", "\\r")
-    return value
 
 
 def _array(values: list[int]) -> str:
