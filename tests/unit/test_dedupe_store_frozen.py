@@ -402,5 +402,5 @@ def test_index_keys(docs):
 
 def test_batch_keys(docs):
     sets = [words.shingles for words in docs] + [np.zeros(0, dtype=np.uint64), docs[3].shingles]
-    for got, expected in zip(minhash.batch_keys(sets), ref_batch_keys(sets), strict=True):
+    for got, expected in zip(minhash.batch_key_matrix(sets), ref_batch_keys(sets), strict=True):
         assert got.dtype == expected.dtype and np.array_equal(got, expected)

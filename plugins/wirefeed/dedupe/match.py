@@ -46,14 +46,6 @@ class Features:
         return np.concatenate([minhash.keys(self.shingles), np.array(self.sentences, dtype=np.int64)])
 
 
-def batch_band_keys(feats: list[Features]) -> list[np.ndarray]:
-    """Features.band_keys of many documents, their MinHash signatures computed together."""
-    keyed = [f for f in feats if f.fingerprint is not None]
-    minhash_keys = iter(minhash.batch_keys([f.shingles for f in keyed]))
-    return [np.concatenate([next(minhash_keys), np.array(f.sentences, dtype=np.int64)])
-            if f.fingerprint is not None else np.zeros(0, dtype=np.int64) for f in feats]
-
-
 def batch_index_keys(feats: list[Features]) -> list[np.ndarray]:
     """Each document's band keys, distinct and sorted (the keys it is indexed under), computed together."""
     keyed = [f for f in feats if f.fingerprint is not None]

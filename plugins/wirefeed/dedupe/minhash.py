@@ -99,11 +99,6 @@ def _batch_signatures(sets: list[np.ndarray], banding: Banding) -> np.ndarray:
     return (out >> np.uint64(32)).astype(np.uint32)
 
 
-def batch_keys(sets: list[np.ndarray], banding: Banding = FULL) -> list[np.ndarray]:
-    """keys() of each of many shingle sets, computed together (the same values, a fraction of the calls)."""
-    return list(batch_key_matrix(sets, banding))
-
-
 def batch_key_matrix(sets: list[np.ndarray], banding: Banding = FULL) -> np.ndarray:
     """keys() of each of many shingle sets as the rows of one (sets, bands) matrix, computed together."""
     # One signature per distinct array: the exact copies of a body in a batch share its features, arrays and all.
