@@ -32,12 +32,7 @@ class RecentFeatures:
 
     def put(self, database, item_id: int, content_hash: str, words: Features) -> None:
         """Remember the item's text features, forgetting the oldest beyond the limit."""
-        key = (database, item_id)
-        with self._lock:
-            self._features[key] = (content_hash, words)
-            self._features.move_to_end(key)  # the newest are kept longest
-            while len(self._features) > self.limit:
-                self._features.popitem(last=False)
+        self._remember(self._features, (database, item_id), (content_hash, words))
 
     def of_body(self, body: str) -> Features | None:
         """text_features(body), without a title, if this body was featurised recently."""
@@ -45,9 +40,12 @@ class RecentFeatures:
 
     def put_body(self, body: str, words: Features) -> None:
         """Remember text_features(body) of a body, forgetting the oldest beyond the limit."""
-        key = (hash(body), len(body))
+        self._remember(self._bodies, (hash(body), len(body)), words)
+
+    def _remember(self, table: OrderedDict, key, value) -> None:
+        """Put the value under the key in one of the tables, forgetting its oldest beyond the limit."""
         with self._lock:
-            self._bodies[key] = words
-            self._bodies.move_to_end(key)
-            while len(self._bodies) > self.limit:
-                self._bodies.popitem(last=False)
+            table[key] = value
+            table.move_to_end(key)  # the newest are kept longest
+            while len(table) > self.limit:
+                table.popitem(last=False)
