@@ -11,6 +11,7 @@ from itertools import chain
 import numpy as np
 
 from wirefeed import copy_text
+from wirefeed.gcpause import paused_gc
 from wirefeed.dedupe import stored
 from wirefeed.dedupe.cluster import MAX_BUCKET, UnionFind
 from wirefeed.dedupe.match import Features, batch_index_keys, in_context, match, text_features
@@ -369,6 +370,12 @@ def _refresh(cur, story_ids: list[int]) -> None:
 
 def assign_stories(conn, item_ids: list[int]) -> dict:
     """Fingerprint and index the items, join them to their stories or start new ones, and commit."""
+    with paused_gc():
+        return _assign_stories(conn, item_ids)
+
+
+def _assign_stories(conn, item_ids: list[int]) -> dict:
+    """assign_stories() with the collector paused."""
     counts = {"items": 0, "new_stories": 0, "joined": 0, "exact_duplicates": 0}
     with conn.cursor() as cur:
         # The database's identity keys the features kept in memory (a database dropped and made again is another).
