@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,10 +18,20 @@ from wirefeed.errors import DatabaseUnavailable
 log = logging.getLogger(__name__)
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
 _embedded = {}
-# The embedded server's settings beyond PostgreSQL's defaults. 128 MB of shared buffers held a 10k-item warehouse;
-# at 100k the story index, fingerprints and items it probes at random came from the kernel's cache instead, and
-# 512 MB took dedupe from 552 to 492 us an item in the benchmark. Shared memory is touched only as it is used.
-EMBEDDED_SETTINGS = {"shared_buffers": "512MB"}
+
+
+def _shared_buffers() -> str:
+    """A quarter of the machine's memory, from 128 MB to 4 GB, written as PostgreSQL shows it (whole GB above 1 GB)."""
+    # A quarter is PostgreSQL's own advice. Dedupe probes its LSH key index, fingerprints and items at random: at
+    # 100k items 512 MB took dedupe from 552 to 492 us an item (128 MB, the default, held a 10k-item warehouse),
+    # and at 1M items the key index alone is 1.3 GB. Shared memory is touched only as it is used.
+    quarter = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 4 // 2**20
+    megabytes = max(128, min(4096, quarter))
+    return f"{megabytes // 1024}GB" if megabytes >= 1024 else f"{megabytes // 128 * 128}MB"
+
+
+# The embedded server's settings beyond PostgreSQL's defaults.
+EMBEDDED_SETTINGS = {"shared_buffers": _shared_buffers()}
 
 
 def embedded_url(pgdata: Path | None = None, database: str = "wirefeed", keep_running: bool = False) -> str:
