@@ -9,6 +9,25 @@ from wirefeed.dedupe.match import Features
 # The candidates of a batch are mostly items of the batches just before it (outlets republish the day's wire);
 # at ~4 KB of features an item this holds a day of a few hundred feeds in under 100 MB.
 LIMIT = 20_000
+_NONE = frozenset()
+
+
+def _packed(words: Features) -> tuple:
+    """Text features as tuples of plain values: the garbage collector stops tracking them, unlike Features' sets."""
+    # Kept as Features, the cache was half the objects every full collection walked (~0.2 s each at 20,000 items).
+    return (words.fingerprint, words.shingles, words.sentences, tuple(words.dates), tuple(words.numbers),
+            tuple(words.names))
+
+
+def _unpacked(packed: tuple) -> Features:
+    """The text features (no time, dateline or agencies) that _packed() kept."""
+    fingerprint, shingles, sentences, dates, numbers, names = packed
+    made = object.__new__(Features)  # as in_context() makes them: the dataclass's __init__ costs twice as much
+    object.__setattr__(made, "__dict__", {
+        "fingerprint": fingerprint, "shingles": shingles, "sentences": sentences, "dates": frozenset(dates),
+        "numbers": frozenset(numbers), "published_at": None, "dateline_date": None, "dateline_place": None,
+        "agencies": _NONE, "names": frozenset(names)})
+    return made
 
 
 class RecentFeatures:
@@ -18,29 +37,30 @@ class RecentFeatures:
         self.limit = limit
         # An OrderedDict, not a dict: taking a dict's oldest key walks past the slots of the keys deleted before
         # it, so evicting from the front of a full dict cost more as the run went on.
-        self._features: OrderedDict[tuple, tuple[str, Features]] = OrderedDict()
+        self._features: OrderedDict[tuple, tuple[str, tuple]] = OrderedDict()
         # text_features(body) by the body's (hash, length): an outlet's exact copy of a wire story has the words
         # of a body met before (a fifth of the benchmark's items). A 64-bit hash with the length: a false hit
         # would need two recent bodies of one length to collide, about 1 in 10^10 in a run of 100,000 items.
-        self._bodies: OrderedDict[tuple[int, int], Features] = OrderedDict()
+        self._bodies: OrderedDict[tuple[int, int], tuple] = OrderedDict()
         self._lock = threading.Lock()  # two threads may cluster two databases in one process
 
     def get(self, database, item_id: int, content_hash: str) -> Features | None:
         """The item's text features if they were computed from this version of it."""
         found = self._features.get((database, item_id))
-        return found[1] if found and found[0] == content_hash else None
+        return _unpacked(found[1]) if found and found[0] == content_hash else None
 
     def put(self, database, item_id: int, content_hash: str, words: Features) -> None:
         """Remember the item's text features, forgetting the oldest beyond the limit."""
-        self._remember(self._features, (database, item_id), (content_hash, words))
+        self._remember(self._features, (database, item_id), (content_hash, _packed(words)))
 
     def of_body(self, body: str) -> Features | None:
         """text_features(body), without a title, if this body was featurised recently."""
-        return self._bodies.get((hash(body), len(body)))
+        found = self._bodies.get((hash(body), len(body)))
+        return None if found is None else _unpacked(found)
 
     def put_body(self, body: str, words: Features) -> None:
         """Remember text_features(body) of a body, forgetting the oldest beyond the limit."""
-        self._remember(self._bodies, (hash(body), len(body)), words)
+        self._remember(self._bodies, (hash(body), len(body)), _packed(words))
 
     def _remember(self, table: OrderedDict, key, value) -> None:
         """Put the value under the key in one of the tables, forgetting its oldest beyond the limit."""
