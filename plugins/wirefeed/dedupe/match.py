@@ -114,9 +114,14 @@ def in_context(words: Features, published_at: datetime | None, when: date | str 
     fields["published_at"], fields["dateline_date"] = published_at, when
     fields["dateline_place"] = (place or "").strip().casefold() or None
     fields["agencies"] = frozenset(agencies or ())
-    # Built from a copy of the fields: the dataclass's __init__ with ten arguments cost three times as much
-    # (dataclasses.replace() inspects the fields on every call, more again). A band_keys already cached is the
-    # same for these features: it depends on the words alone.
+    # A band_keys already cached is the same for these features: it depends on the words alone.
+    return from_fields(fields)
+
+
+def from_fields(fields: dict) -> Features:
+    """Features holding the given dict of all its fields as they are."""
+    # The dataclass's __init__ with ten arguments cost three times as much (dataclasses.replace() inspects the
+    # fields on every call, more again).
     made = object.__new__(Features)
     object.__setattr__(made, "__dict__", fields)
     return made

@@ -4,12 +4,15 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from wirefeed.dedupe.match import Features
+import numpy as np
+
+from wirefeed.dedupe.match import Features, from_fields
 
 # The candidates of a batch are mostly items of the batches just before it (outlets republish the day's wire);
 # at ~4 KB of features an item this holds a day of a few hundred feeds in under 100 MB.
 LIMIT = 20_000
-_NONE = frozenset()
+# Every field of Features at its default: what a cached entry does not keep (no time, dateline or agencies).
+_BLANK = dict(Features(None, np.zeros(0, dtype=np.uint64)).__dict__)
 
 
 def _packed(words: Features) -> tuple:
@@ -20,14 +23,10 @@ def _packed(words: Features) -> tuple:
 
 
 def _unpacked(packed: tuple) -> Features:
-    """The text features (no time, dateline or agencies) that _packed() kept."""
+    """The text features that _packed() kept."""
     fingerprint, shingles, sentences, dates, numbers, names = packed
-    made = object.__new__(Features)  # as in_context() makes them: the dataclass's __init__ costs twice as much
-    object.__setattr__(made, "__dict__", {
-        "fingerprint": fingerprint, "shingles": shingles, "sentences": sentences, "dates": frozenset(dates),
-        "numbers": frozenset(numbers), "published_at": None, "dateline_date": None, "dateline_place": None,
-        "agencies": _NONE, "names": frozenset(names)})
-    return made
+    return from_fields({**_BLANK, "fingerprint": fingerprint, "shingles": shingles, "sentences": sentences,
+                        "dates": frozenset(dates), "numbers": frozenset(numbers), "names": frozenset(names)})
 
 
 class RecentFeatures:

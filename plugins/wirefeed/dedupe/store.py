@@ -375,7 +375,7 @@ def assign_stories(conn, item_ids: list[int]) -> dict:
 
 
 def _assign_stories(conn, item_ids: list[int]) -> dict:
-    """assign_stories() with the collector paused."""
+    """The work of assign_stories(), which holds the collector off around it."""
     counts = {"items": 0, "new_stories": 0, "joined": 0, "exact_duplicates": 0}
     with conn.cursor() as cur:
         # The database's identity keys the features kept in memory (a database dropped and made again is another).
