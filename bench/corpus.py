@@ -22,7 +22,11 @@ from xml.sax.saxutils import escape
 import numpy as np
 
 START = datetime(2025, 5, 1, tzinfo=timezone.utc)
-DAYS = 60  # the stretch of days the stories are spread over
+DAYS = 60  # the stretch of days the stories are spread over, at least
+# Pooled stories a day, at most: a larger corpus spans more days, not denser ones. At 60 days for every size, 1M
+# items held 17 "distinct" fuel notes per city and day (up to 34), told apart only by random prices, where 100k held
+# 1.7: a density no agency files, which measured the corpus rather than the clustering.
+POOLED_PER_DAY = 210
 _WORDS = (
     "the of and to in a is that for on was with he as it by at from his an were are which this be has had not "
     "also their have its after they said more been who over first two than new other some into would three "
@@ -94,6 +98,16 @@ class Spec:
     def pool(self) -> int:
         """How many pooled stories the copies are drawn from."""
         return max(1, round(self.feeds * self.syndicated_per_feed / self.copies))
+
+    @property
+    def days(self) -> int:
+        """The stretch of days the stories are spread over: DAYS, or more for a pool beyond POOLED_PER_DAY a day."""
+        return max(DAYS, -(-self.pool // POOLED_PER_DAY))
+
+    @property
+    def start(self) -> datetime:
+        """The first day of the stretch: it ends where the DAYS-long one does, so longer ones reach back."""
+        return START + timedelta(days=DAYS - self.days)
 
     def outlet(self, feed: int) -> str:
         """The name of the outlet publishing feed number `feed`."""
@@ -201,7 +215,7 @@ def _fuel(rng: random.Random, when: datetime, city: str) -> list[str]:
 def story(spec: Spec, sid: int) -> Story:
     """The pooled story `sid` (0 <= sid < spec.pool), the same every time it is asked for."""
     rng = _rng(spec.seed, 1, sid)
-    when = START + timedelta(days=rng.randrange(DAYS), minutes=rng.randrange(6 * 60, 20 * 60))
+    when = spec.start + timedelta(days=rng.randrange(spec.days), minutes=rng.randrange(6 * 60, 20 * 60))
     pick = rng.random()
     if pick < spec.lookalike / 2:
         place, country = "Mumbai", "India"
@@ -221,7 +235,7 @@ def story(spec: Spec, sid: int) -> Story:
 def original(spec: Spec, feed: int, pos: int) -> Story:
     """An outlet's own story (no agency), found in one feed only."""
     rng = _rng(spec.seed, 2, feed, pos)
-    when = START + timedelta(days=rng.randrange(DAYS), minutes=rng.randrange(24 * 60))
+    when = spec.start + timedelta(days=rng.randrange(spec.days), minutes=rng.randrange(24 * 60))
     place, country = rng.choice(_CITIES)
     paragraphs = tuple(_paragraph(rng) for _ in range(rng.randint(3, 8)))
     sid = spec.pool + feed * spec.items_per_feed + pos
@@ -332,7 +346,7 @@ def write(spec: Spec, folder: Path) -> np.ndarray:
     """Write the feed documents and truth.npy under `folder` (reused when the spec is unchanged); return the truth."""
     folder = Path(folder)
     marker = folder / "spec.json"
-    wanted = json.dumps(asdict(spec), sort_keys=True)
+    wanted = json.dumps({**asdict(spec), "days": spec.days}, sort_keys=True)  # days: corpora written before it differ
     if marker.exists() and marker.read_text() == wanted and (folder / "truth.npy").exists():
         return np.load(folder / "truth.npy")
     (folder / "feeds").mkdir(parents=True, exist_ok=True)

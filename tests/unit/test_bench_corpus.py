@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from urllib.request import urlopen
 
 import feedparser
@@ -51,6 +52,17 @@ def test_copies_exist_and_lookalikes_are_distinct_stories(written):
     assert kinds["market"] + kinds["fuel"] > 0 and kinds["wire"] > 0
     fuel = [corpus.story(SPEC, s) for s in range(SPEC.pool) if corpus.story(SPEC, s).kind == "fuel"]
     assert len({f.paragraphs for f in fuel}) == len(fuel)  # same template, different figures
+
+
+def test_a_larger_corpus_spans_more_days_not_denser_ones():
+    # 1M items: at a fixed 60 days, a city's fuel notes crowded 17 to a day (1.7 at 100k), told apart by prices only.
+    small, large = corpus.Spec(feeds=2_000), corpus.Spec(feeds=20_000)
+    assert small.days == corpus.DAYS and small.start == corpus.START  # 100k items: the corpus as it always was
+    assert large.days * corpus.POOLED_PER_DAY >= large.pool
+    stretch_end = corpus.START + timedelta(days=corpus.DAYS)
+    days = {corpus.story(large, sid).published.date() for sid in range(0, large.pool, 25)}
+    assert len(days) > 0.9 * large.days
+    assert min(days) >= large.start.date() and max(days) < stretch_end.date()
 
 
 def test_documents_parse_with_the_guids_the_truth_names(written):
