@@ -335,3 +335,29 @@ def test_rows_fingerprinted_before_the_stored_features_are_featurised_again(conn
     assign_stories(conn, ids[1::2])
     assert partition(conn, names) == truth()
     assert len(calls) > len(ids[1::2])  # the new items, and the earlier ones they met, from their text
+
+
+def test_a_candidate_apart_in_time_is_ruled_out_before_its_words_are_read(conn, monkeypatch):
+    names = load_fixtures(conn)
+    original = {name: i for i, name in names.items()}["b1_pti_andheri_fire.txt"]
+    with conn.cursor() as cur:
+        cur.execute("UPDATE items SET published_at = '2025-06-01T08:00:00Z' WHERE id = %s", (original,))
+    conn.commit()
+    assign_stories(conn, [original])
+    with conn.cursor() as cur:  # the same words a month later: a recurring note, not a copy (match.MAX_GAP)
+        cur.execute("""INSERT INTO items (feed_id, identity, guid, title, text, body_text, content_hash, fetch_id,
+                                          published_at)
+                       SELECT feed_id, identity || '-later', guid || '-later', title, text, body_text,
+                              content_hash || '-later', fetch_id, published_at + interval '30 days'
+                         FROM items WHERE id = %s RETURNING id""", (original,))
+        later = cur.fetchone()[0]
+    conn.commit()
+    decoded = []
+    real_decode = stored.decode
+    monkeypatch.setattr(stored, "decode", lambda *args: decoded.append(args) or real_decode(*args))
+    monkeypatch.setattr(store, "_RECENT", RecentFeatures())
+    calls = _count_featurising(monkeypatch)
+    assign_stories(conn, [later])
+    assert decoded == [] and len(calls) == 1  # the original's stored words were not read, nor made again
+    assert count(conn, "SELECT count(DISTINCT story_id) FROM story_items WHERE item_id IN (%s, %s)",
+                 original, later) == 2

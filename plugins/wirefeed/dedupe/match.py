@@ -136,11 +136,7 @@ def article_features(article: Article) -> Features:
 
 def conflict(a: Features, b: Features) -> bool:
     """True when two documents state different times, places or figures, however alike their words."""
-    if a.published_at and b.published_at and abs(a.published_at - b.published_at) > MAX_GAP:
-        return True
-    if a.dateline_date and b.dateline_date and a.dateline_date != b.dateline_date:
-        return True
-    if a.dateline_place and b.dateline_place and a.dateline_place != b.dateline_place:
+    if context_conflict(a, b):
         return True
     # A copy that lacks a date the other has is incomplete; each naming a date the other lacks is two days.
     if (a.dates - b.dates) and (b.dates - a.dates):
@@ -152,6 +148,15 @@ def conflict(a: Features, b: Features) -> bool:
     # A template filled in for another company, team or city: the shorter text names others than the longer.
     missing = len(short.names - long_.names)
     return missing >= NAME_CONFLICTS and missing > 0.3 * len(short.names)
+
+
+def context_conflict(a: Features, b: Features) -> bool:
+    """The part of conflict() told by times and datelines alone, before the words are read."""
+    if a.published_at and b.published_at and abs(a.published_at - b.published_at) > MAX_GAP:
+        return True
+    if a.dateline_date and b.dateline_date and a.dateline_date != b.dateline_date:
+        return True
+    return bool(a.dateline_place and b.dateline_place and a.dateline_place != b.dateline_place)
 
 
 def credited(a: Features, b: Features) -> bool:

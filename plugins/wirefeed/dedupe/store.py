@@ -14,7 +14,8 @@ from wirefeed import copy_text
 from wirefeed.gcpause import paused_gc
 from wirefeed.dedupe import stored
 from wirefeed.dedupe.cluster import MAX_BUCKET, UnionFind
-from wirefeed.dedupe.match import Features, batch_index_keys, in_context, match, text_features
+from wirefeed.dedupe.match import (Features, batch_index_keys, context_conflict, in_context, match,
+                                   text_features)
 from wirefeed.dedupe.recent import RecentFeatures
 from wirefeed.dedupe.text import unique_sorted
 
@@ -25,6 +26,7 @@ _LOCK_KEY = 0x77666464
 _CONTEXT_COLUMNS = "i.id, i.content_hash, i.published_at, i.dateline->>'date', i.dateline->>'place', i.agencies"
 _TEXT_COLUMNS = "i.body_text, i.text, i.title"
 _RECENT = RecentFeatures()
+_NO_WORDS = Features(None, np.zeros(0, dtype=np.uint64))  # an indexed item's context alone, its words not read yet
 log = logging.getLogger(__name__)
 
 
@@ -42,20 +44,24 @@ def _features(database, row) -> Features:
     return in_context(words, *context)
 
 
-def _known_features(cur, database, item_ids: list[int]) -> dict[int, Features]:
-    """Features of indexed items: the text part from memory, else as stored with the fingerprint, else from the text."""
+def _contexts(cur, item_ids: list[int]) -> dict[int, tuple[str, tuple]]:
+    """Content hash and context (in_context()'s arguments after the words) of the indexed items still there."""
     with _probing(cur):
         cur.execute(f"SELECT {_CONTEXT_COLUMNS} FROM items i WHERE i.id = ANY(%s)", (_array(item_ids),))
-        rows = cur.fetchall()
+        return {item_id: (content_hash, tuple(context)) for item_id, content_hash, *context in cur.fetchall()}
+
+
+def _known_features(cur, database, versions: dict[int, tuple[str, tuple]]) -> dict[int, Features]:
+    """Features of indexed items given their _contexts(): the words from memory, else as stored, else from the text."""
     feats, missing = {}, []
-    for item_id, content_hash, *context in rows:
+    for item_id, (content_hash, context) in versions.items():
         words = _RECENT.get(database, item_id, content_hash)
         if words is None:
             missing.append(item_id)
         else:
             feats[item_id] = in_context(words, *context)
     if missing:
-        missing = _stored_features(cur, database, missing, feats)
+        missing = _stored_features(cur, database, missing, versions, feats)
     if missing:
         with _probing(cur):
             cur.execute(f"SELECT {_CONTEXT_COLUMNS}, {_TEXT_COLUMNS} FROM items i WHERE i.id = ANY(%s)",
@@ -65,15 +71,17 @@ def _known_features(cur, database, item_ids: list[int]) -> dict[int, Features]:
     return feats
 
 
-def _stored_features(cur, database, item_ids: list[int], feats: dict[int, Features]) -> list[int]:
+def _stored_features(cur, database, item_ids: list[int], versions: dict[int, tuple[str, tuple]],
+                     feats: dict[int, Features]) -> list[int]:
     """Add to feats the items whose text features were stored for their current version; return the others."""
-    # Only a row of the item's current version counts: an item edited since was fingerprinted from other words.
     with _probing(cur):
-        cur.execute(f"""SELECT {_CONTEXT_COLUMNS}, f.fingerprint, f.text_features FROM items i
-                        JOIN item_fingerprints f ON f.item_id = i.id AND f.content_hash = i.content_hash
-                        WHERE i.id = ANY(%s) AND f.text_features IS NOT NULL""", (_array(item_ids),))
+        cur.execute("""SELECT item_id, content_hash, fingerprint, text_features FROM item_fingerprints
+                        WHERE item_id = ANY(%s) AND text_features IS NOT NULL""", (_array(item_ids),))
         rows = cur.fetchall()
-    for item_id, content_hash, *context, fingerprint, blob in rows:
+    for item_id, content_hash, fingerprint, blob in rows:
+        current, context = versions[item_id]
+        if content_hash != current:  # an item edited since was fingerprinted from other words
+            continue
         words = stored.decode(blob, fingerprint)
         if words is not None:
             _RECENT.put(database, item_id, content_hash, words)
@@ -226,9 +234,16 @@ def _verified_edges(cur, database, new: dict[int, Features], feats: dict[int, Fe
     """
     pairs = [pair for pair in candidates if pair not in checked]
     checked.update(pairs)
-    known = {i for pair in pairs for i in pair if i not in feats}
-    if known:
-        feats.update(_known_features(cur, database, sorted(known)))
+    unknown = sorted({i for pair in pairs for i in pair if i not in feats})
+    if unknown:
+        versions = _contexts(cur, unknown)
+        # Times or datelines apart rule a pair out whatever its words (match() would find the conflict): the
+        # indexed items of the pairs left are the only ones whose words are read (most look-alikes drop out here).
+        timing = {item_id: in_context(_NO_WORDS, *context) for item_id, (_, context) in versions.items()}
+        pairs = [(a, b) for a, b in pairs if (a in feats or a in timing) and (b in feats or b in timing)
+                 and not context_conflict(feats.get(a) or timing[a], feats.get(b) or timing[b])]
+        wanted = {i for pair in pairs for i in pair if i not in feats}
+        feats.update(_known_features(cur, database, {i: versions[i] for i in sorted(wanted)}))
     edges = {}
     for a, b in pairs:
         if a in feats and b in feats:  # an indexed item deleted since leaves stale keys behind
